@@ -1,0 +1,231 @@
+package netlink
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/nlring/netlink/nlenc"
+)
+
+// An AttributeDecoder walks the attributes in a byte slice, like an iterator:
+// call Next until it returns false, read each attribute with Type and one of
+// the typed accessors, then check Err.
+//
+// A decoder does not copy: accessors read the slice it was created with, so
+// walking attributes does not allocate. Bytes returns a copy; the slice Do
+// passes aliases the input.
+//
+// The first error, whether in the framing or from an accessor or Do, stops
+// the walk and is kept for Err; accessors called after it return zero values.
+type AttributeDecoder struct {
+	// ByteOrder decodes integer attributes. NewAttributeDecoder sets it to
+	// the host's byte order; set it before decoding any attribute. Nil means
+	// the host's byte order.
+	ByteOrder binary.ByteOrder
+
+	a      Attribute // the current attribute; Data aliases the input
+	rest   []byte    // the attributes after a
+	length int       // the count of attributes with non-zero length
+	err    error
+}
+
+// NewAttributeDecoder returns a decoder of the attributes in b. It fails if
+// b cannot be split into attribute headers; lengths that overrun b are
+// reported by Err once the walk reaches them.
+func NewAttributeDecoder(b []byte) (*AttributeDecoder, error) {
+	// This function is kept small enough to be inlined, so that the decoder
+	// can live on the caller's stack: walking attributes allocates nothing.
+	//
+	// The pre-scan counts the attributes for Len (those with a non-zero
+	// length, which are the ones UnmarshalAttributes returns) and rejects a
+	// partial header, as github.com/mdlayher/netlink does up front.
+	ad := &AttributeDecoder{ByteOrder: binary.NativeEndian, rest: b}
+	for r := b; len(r) > 0; {
+		if len(r) < nlaHeaderLen {
+			return nil, errInvalidAttribute
+		}
+		l := binary.NativeEndian.Uint16(r)
+		if l != 0 {
+			ad.length++
+		}
+		r = r[min(max(nlaAlign(int(l)), nlaHeaderLen), len(r)):]
+	}
+	return ad, nil
+}
+
+// Next advances to the next attribute. It returns false at the end of the
+// attributes or after an error.
+func (ad *AttributeDecoder) Next() bool {
+	if ad.err != nil || len(ad.rest) == 0 {
+		return false
+	}
+	a, n, err := nextAttr(ad.rest)
+	if err != nil {
+		ad.err = err
+		return false
+	}
+	ad.a, ad.rest = a, ad.rest[n:]
+	return true
+}
+
+// Type returns the type of the current attribute without the Nested and
+// NetByteOrder flags.
+func (ad *AttributeDecoder) Type() uint16 { return ad.a.Type & attrTypeMask }
+
+// TypeFlags returns the Nested and NetByteOrder flags of the current
+// attribute's type.
+func (ad *AttributeDecoder) TypeFlags() uint16 { return ad.a.Type &^ attrTypeMask }
+
+// Len returns the number of attributes the decoder walks, not counting
+// attributes with length 0.
+func (ad *AttributeDecoder) Len() int { return ad.length }
+
+// Err returns the first error the decoder met, or nil.
+func (ad *AttributeDecoder) Err() error { return ad.err }
+
+// Bytes returns a copy of the current attribute's payload.
+func (ad *AttributeDecoder) Bytes() []byte {
+	return append(make([]byte, 0, len(ad.a.Data)), ad.a.Data...)
+}
+
+// String returns the current attribute's payload as a string, without
+// trailing NUL bytes.
+func (ad *AttributeDecoder) String() string {
+	if ad.err != nil {
+		return ""
+	}
+	return nlenc.String(ad.a.Data)
+}
+
+// Flag returns true if the current attribute is a flag: an attribute without
+// payload, whose presence is the information.
+func (ad *AttributeDecoder) Flag() bool {
+	_, ok := ad.fixed("flag", 0)
+	return ok
+}
+
+// Uint8 returns the current attribute as a uint8.
+func (ad *AttributeDecoder) Uint8() uint8 {
+	b, ok := ad.fixed("uint8", 1)
+	if !ok {
+		return 0
+	}
+	return b[0]
+}
+
+// Uint16 returns the current attribute as a uint16 in ByteOrder.
+func (ad *AttributeDecoder) Uint16() uint16 {
+	b, ok := ad.fixed("uint16", 2)
+	if !ok {
+		return 0
+	}
+	return ad.order().Uint16(b)
+}
+
+// Uint32 returns the current attribute as a uint32 in ByteOrder.
+func (ad *AttributeDecoder) Uint32() uint32 {
+	b, ok := ad.fixed("uint32", 4)
+	if !ok {
+		return 0
+	}
+	return ad.order().Uint32(b)
+}
+
+// Uint64 returns the current attribute as a uint64 in ByteOrder.
+func (ad *AttributeDecoder) Uint64() uint64 {
+	b, ok := ad.fixed("uint64", 8)
+	if !ok {
+		return 0
+	}
+	return ad.order().Uint64(b)
+}
+
+// Int8 returns the current attribute as an int8.
+func (ad *AttributeDecoder) Int8() int8 {
+	b, ok := ad.fixed("int8", 1)
+	if !ok {
+		return 0
+	}
+	return int8(b[0])
+}
+
+// Int16 returns the current attribute as an int16 in ByteOrder.
+func (ad *AttributeDecoder) Int16() int16 {
+	b, ok := ad.fixed("int16", 2)
+	if !ok {
+		return 0
+	}
+	return int16(ad.order().Uint16(b))
+}
+
+// Int32 returns the current attribute as an int32 in ByteOrder.
+func (ad *AttributeDecoder) Int32() int32 {
+	b, ok := ad.fixed("int32", 4)
+	if !ok {
+		return 0
+	}
+	return int32(ad.order().Uint32(b))
+}
+
+// Int64 returns the current attribute as an int64 in ByteOrder.
+func (ad *AttributeDecoder) Int64() int64 {
+	b, ok := ad.fixed("int64", 8)
+	if !ok {
+		return 0
+	}
+	return int64(ad.order().Uint64(b))
+}
+
+// Do calls fn with the current attribute's payload, to decode what the typed
+// accessors do not: C structures, arrays, nested attributes. An error from fn
+// becomes the decoder's error. fn must not keep b: it aliases the input.
+func (ad *AttributeDecoder) Do(fn func(b []byte) error) {
+	if ad.err != nil {
+		return
+	}
+	if err := fn(ad.a.Data); err != nil {
+		ad.err = err
+	}
+}
+
+// Nested calls fn with a decoder of the attributes nested in the current
+// attribute, which inherits ByteOrder. An error from fn, or one the nested
+// decoder met, becomes this decoder's error, so fn need not check nad.Err.
+// fn must not keep nad.
+func (ad *AttributeDecoder) Nested(fn func(nad *AttributeDecoder) error) {
+	if ad.err != nil {
+		return
+	}
+	nad, err := NewAttributeDecoder(ad.a.Data)
+	if err != nil {
+		ad.err = err
+		return
+	}
+	nad.ByteOrder = ad.ByteOrder
+	if err := fn(nad); err != nil {
+		ad.err = err
+		return
+	}
+	ad.err = nad.err
+}
+
+// fixed returns the current attribute's payload if no error happened and it
+// is size bytes long; otherwise it records an error naming kind.
+func (ad *AttributeDecoder) fixed(kind string, size int) ([]byte, bool) {
+	if ad.err != nil {
+		return nil, false
+	}
+	if len(ad.a.Data) != size {
+		ad.err = fmt.Errorf("netlink: attribute %d is not a %s; length: %d", ad.Type(), kind, len(ad.a.Data))
+		return nil, false
+	}
+	return ad.a.Data, true
+}
+
+// order returns ByteOrder, or the host's byte order if it is nil.
+func (ad *AttributeDecoder) order() binary.ByteOrder {
+	if ad.ByteOrder == nil {
+		return binary.NativeEndian
+	}
+	return ad.ByteOrder
+}

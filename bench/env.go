@@ -1,0 +1,142 @@
+package bench
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nlring/netlink/internal/netns"
+)
+
+// Env is a network namespace loaded with a scenario. Everything the
+// benchmark creates lives in it and goes away with Close; no packet ever
+// leaves it.
+type Env struct {
+	Scenario Scenario
+	NS       *netns.NS
+	// LinkIndex is the ifindex of the veth device every route points at.
+	LinkIndex int
+
+	// writer installs and deletes routes for the workloads, outside any
+	// client's measurement.
+	writer *rawConn
+	// installSet and eventSet are built on first use, once.
+	installSet, eventSet *routeSet
+}
+
+// installRoutes is the route set of the install workloads.
+func (e *Env) installRoutes() *routeSet {
+	if e.installSet == nil {
+		e.installSet = newRouteSet(installPrefixes(e.Scenario.Install), e.LinkIndex, installTable)
+	}
+	return e.installSet
+}
+
+// eventRoutes is the route set the event workload's installer adds.
+func (e *Env) eventRoutes() *routeSet {
+	if e.eventSet == nil {
+		e.eventSet = newRouteSet(installPrefixes(e.Scenario.Events), e.LinkIndex, installTable)
+	}
+	return e.eventSet
+}
+
+const (
+	vethName = "nlb0"
+	vethPeer = "nlb1"
+)
+
+// NewEnv creates a namespace and loads s into it. step, if not nil, is told
+// what is being loaded. It needs root.
+func NewEnv(s Scenario, step func(string)) (*Env, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if os.Geteuid() != 0 {
+		return nil, errors.New("bench: needs root to create a network namespace (run with sudo)")
+	}
+	if step == nil {
+		step = func(string) {}
+	}
+	ns, err := netns.New("nlbench")
+	if err != nil {
+		return nil, err
+	}
+	e := &Env{Scenario: s, NS: ns}
+	if err := e.load(step); err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *Env) load(step func(string)) error {
+	step("veth")
+	if err := e.NS.IP("link", "add", vethName, "type", "veth", "peer", "name", vethPeer); err != nil {
+		return err
+	}
+	for _, dev := range []string{vethName, vethPeer} {
+		if err := e.NS.IP("link", "set", dev, "up"); err != nil {
+			return err
+		}
+	}
+	idx, err := e.linkIndex(vethName)
+	if err != nil {
+		return err
+	}
+	e.LinkIndex = idx
+	if e.writer, err = dialRaw(e.NS.FD(), unix.NETLINK_ROUTE, 0); err != nil {
+		return err
+	}
+	step(fmt.Sprintf("%d links, %d+%d routes, %d neighbours", e.Scenario.Links,
+		e.Scenario.Routes4, e.Scenario.Routes6, e.Scenario.Neighbours))
+	if err := e.NS.Batch(batchScript(e.Scenario)); err != nil {
+		return err
+	}
+	step(fmt.Sprintf("%d conntrack entries", e.Scenario.Conntrack))
+	return createConntrack(e.NS.FD(), e.Scenario.Conntrack)
+}
+
+// linkIndex asks iproute2 for a device's index.
+func (e *Env) linkIndex(name string) (int, error) {
+	out, err := exec.Command("ip", "-n", e.NS.Name(), "-j", "link", "show", "dev", name).Output()
+	if err != nil {
+		return 0, fmt.Errorf("ip link show %s: %w", name, err)
+	}
+	var links []struct {
+		Index int `json:"ifindex"`
+	}
+	if err := json.Unmarshal(out, &links); err != nil || len(links) != 1 {
+		return 0, fmt.Errorf("ip link show %s: unexpected output %q", name, out)
+	}
+	return links[0].Index, nil
+}
+
+// addRoutes and deleteRoutes install and remove a route set with the
+// batched raw writer: the fastest way, and the reset between rounds.
+func (e *Env) addRoutes(s *routeSet) error {
+	_, err := e.writer.writeBatched(unix.RTM_NEWROUTE, addFlags, s.Bodies, s.batchBuffer())
+	return err
+}
+
+func (e *Env) deleteRoutes(s *routeSet) error {
+	_, err := e.writer.writeBatched(unix.RTM_DELROUTE, delFlags, s.Bodies, s.batchBuffer())
+	return err
+}
+
+// flushInstallTable removes whatever a failed round left in the install
+// table, so the next round starts equal.
+func (e *Env) flushInstallTable() error {
+	return e.NS.IP("route", "flush", "table", fmt.Sprint(installTable))
+}
+
+// Close deletes the namespace and everything in it.
+func (e *Env) Close() error {
+	if e.writer != nil {
+		e.writer.Close()
+	}
+	return e.NS.Close()
+}

@@ -1,0 +1,195 @@
+package bench
+
+import (
+	"errors"
+	"iter"
+	"net/netip"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// messageConn is the message-level API that github.com/mdlayher/netlink
+// defined and nlring keeps: one client implementation runs on either, so
+// the two are measured doing exactly the same calls.
+type messageConn[M any] interface {
+	Execute(m M) ([]M, error)
+	Send(m M) (M, error)
+	SendMessages(msgs []M) ([]M, error)
+	Receive() ([]M, error)
+	ReceiveIter() iter.Seq2[M, error]
+	SetReadDeadline(t time.Time) error
+	Close() error
+}
+
+// messageCodec builds and inspects a library's Message values.
+type messageCodec[M any] struct {
+	New  func(typ, flags uint16, body []byte) M
+	Type func(M) uint16
+}
+
+// msgClient runs every workload through a messageConn, with Execute or, when
+// iter is set, with Send and ReceiveIter. Request bodies come prebuilt:
+// encoding them is the program's job with this API, and the same for
+// every library.
+type msgClient[M any] struct {
+	iter      bool
+	codec     messageCodec[M]
+	route, ct messageConn[M]
+	// subscribe opens a connection that listens to IPv4 route events.
+	subscribe func() (messageConn[M], error)
+}
+
+func (m *msgClient[M]) Close() error { return errors.Join(m.route.Close(), m.ct.Close()) }
+
+// do sends one request and counts the messages of its reply.
+func (m *msgClient[M]) do(c messageConn[M], req M) (int, error) {
+	if !m.iter {
+		msgs, err := c.Execute(req)
+		return len(msgs), err
+	}
+	if _, err := c.Send(req); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, err := range c.ReceiveIter() {
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// receive reads one reply (a datagram, or a whole multi-part message).
+func (m *msgClient[M]) receive(c messageConn[M]) error {
+	if !m.iter {
+		_, err := c.Receive()
+		return err
+	}
+	for _, err := range c.ReceiveIter() {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const dumpFlags = unix.NLM_F_REQUEST | unix.NLM_F_DUMP
+
+func (m *msgClient[M]) DumpRoutes() (Counts, error) {
+	n, err := m.do(m.route, m.codec.New(unix.RTM_GETROUTE, dumpFlags, routeDumpBody()))
+	return Counts{Msgs: n}, err
+}
+
+func (m *msgClient[M]) DumpLinks() (Counts, error) {
+	n, err := m.do(m.route, m.codec.New(unix.RTM_GETLINK, dumpFlags, linkBody(0)))
+	return Counts{Msgs: n}, err
+}
+
+func (m *msgClient[M]) DumpConntrack() (Counts, error) {
+	n, err := m.do(m.ct, m.codec.New(conntrackGetType, dumpFlags, conntrackDumpBody()))
+	return Counts{Msgs: n}, err
+}
+
+func (m *msgClient[M]) AddRoutes(_ RouteTarget, _ []netip.Prefix, bodies [][]byte) (Counts, error) {
+	for i, body := range bodies {
+		if _, err := m.do(m.route, m.codec.New(unix.RTM_NEWROUTE, addFlags|unix.NLM_F_ACK, body)); err != nil {
+			return Counts{Msgs: i}, err
+		}
+	}
+	return Counts{Msgs: len(bodies)}, nil
+}
+
+// AddRoutesBatch sends each batch with one SendMessages (one datagram) and
+// reads the ACK of its last request; a failed request answers with an error
+// before that.
+func (m *msgClient[M]) AddRoutesBatch(_ RouteTarget, _ []netip.Prefix, bodies [][]byte) (Counts, error) {
+	msgs := make([]M, 0, batchSize)
+	for done := 0; done < len(bodies); {
+		n := min(batchSize, len(bodies)-done)
+		msgs = msgs[:0]
+		for i, body := range bodies[done : done+n] {
+			flags := uint16(addFlags)
+			if i == n-1 {
+				flags |= unix.NLM_F_ACK
+			}
+			msgs = append(msgs, m.codec.New(unix.RTM_NEWROUTE, flags, body))
+		}
+		if _, err := m.route.SendMessages(msgs); err != nil {
+			return Counts{Msgs: done}, err
+		}
+		if err := m.receive(m.route); err != nil {
+			return Counts{Msgs: done}, err
+		}
+		done += n
+	}
+	return Counts{Msgs: len(bodies)}, nil
+}
+
+func (m *msgClient[M]) GetLink(index, n int) (Counts, error) {
+	body := linkBody(index)
+	for i := range n {
+		if _, err := m.do(m.route, m.codec.New(unix.RTM_GETLINK, unix.NLM_F_REQUEST, body)); err != nil {
+			return Counts{Msgs: i}, err
+		}
+	}
+	return Counts{Msgs: n}, nil
+}
+
+func (m *msgClient[M]) SubscribeRouteEvents() (EventSubscription, error) {
+	c, err := m.subscribe()
+	if err != nil {
+		return nil, err
+	}
+	return &msgSubscription[M]{c: c, iter: m.iter, codec: m.codec}, nil
+}
+
+type msgSubscription[M any] struct {
+	c     messageConn[M]
+	iter  bool
+	codec messageCodec[M]
+}
+
+func (s *msgSubscription[M]) Close() error { return s.c.Close() }
+
+// Receive loops on Receive or ReceiveIter, which block with no timeout, as
+// an event loop does; a quietWatch ends it once events stop.
+func (s *msgSubscription[M]) Receive(want int, quiet time.Duration) (Counts, error) {
+	w := watchQuiet(quiet, func() { s.c.SetReadDeadline(time.Now()) })
+	defer w.Stop()
+	got := 0
+	count := func(m M) {
+		if s.codec.Type(m) == unix.RTM_NEWROUTE {
+			got++
+			w.Seen()
+		}
+	}
+	for got < want {
+		var err error
+		if s.iter {
+			for m, e := range s.c.ReceiveIter() {
+				if e != nil {
+					err = e
+					break
+				}
+				count(m)
+			}
+		} else {
+			var msgs []M
+			msgs, err = s.c.Receive()
+			for _, m := range msgs {
+				count(m)
+			}
+		}
+		switch {
+		case err == nil, errors.Is(err, unix.ENOBUFS):
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return Counts{Msgs: got}, nil
+		default:
+			return Counts{Msgs: got}, err
+		}
+	}
+	return Counts{Msgs: got}, nil
+}

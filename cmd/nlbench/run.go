@@ -1,0 +1,117 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/nlring/netlink/bench"
+)
+
+// run is nlbench without the process around it, so tests can call it.
+func run(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("nlbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		scenario  = fs.String("scenario", "default", "scenario: default, tiny, or a JSON file")
+		workloads = fs.String("workloads", "", "comma-separated workloads (default all; see -list)")
+		clients   = fs.String("clients", "", "comma-separated clients (default all; raw and mdlayher always run)")
+		rounds    = fs.Int("rounds", 5, "measured rounds per client and workload")
+		warmup    = fs.Bool("warmup", true, "run every client once per workload before measuring")
+		asJSON    = fs.Bool("json", false, "print the report as JSON instead of a table")
+		plotFile  = fs.String("plot", "", "write a chart of ×floor to `file` (.png or .svg)")
+		quiet     = fs.Bool("quiet", false, "no progress bar")
+		list      = fs.Bool("list", false, "list workloads and clients, then exit")
+	)
+	sizes := sizeFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: nlbench [flags]  (needs root)")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *list {
+		return printList(stdout)
+	}
+	sc, err := loadScenario(*scenario)
+	if err != nil {
+		return err
+	}
+	sizes.apply(fs, &sc)
+	if err := sc.Validate(); err != nil {
+		return err
+	}
+	var progress bench.Progress
+	if !*quiet {
+		progress = newProgressBar(stderr)
+	}
+	rep, err := bench.Run(bench.Options{
+		Scenario:  sc,
+		Workloads: splitList(*workloads),
+		Clients:   splitList(*clients),
+		Rounds:    *rounds,
+		Warmup:    *warmup,
+		Progress:  progress,
+	})
+	if err != nil {
+		return err
+	}
+	if *plotFile != "" {
+		if err := rep.WritePlot(*plotFile); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	return rep.WriteTable(stdout)
+}
+
+func loadScenario(name string) (bench.Scenario, error) {
+	switch name {
+	case "default":
+		return bench.DefaultScenario(), nil
+	case "tiny":
+		return bench.TinyScenario(), nil
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return bench.Scenario{}, err
+	}
+	return bench.ParseScenario(b)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func printList(w io.Writer) error {
+	fmt.Fprintln(w, "workloads:")
+	for _, wl := range bench.Workloads() {
+		fmt.Fprintf(w, "  %-16s %s\n", wl.Name, wl.Doc)
+	}
+	fmt.Fprintln(w, "clients:")
+	for _, c := range bench.Clients() {
+		fmt.Fprintf(w, "  %-22s %s\n", c.Name, c.Doc)
+	}
+	return nil
+}

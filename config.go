@@ -1,0 +1,66 @@
+package netlink
+
+import "github.com/nlring/netlink/backend"
+
+// Config configures a Conn. The zero value is a sensible default.
+type Config struct {
+	// Groups is a bitmask of multicast groups (the first 32) to join when
+	// the socket is bound. JoinGroup joins any group after Dial.
+	Groups uint32
+
+	// NetNS is a file descriptor of the network namespace to open the socket
+	// in. The socket stays in that namespace for its whole life; no thread of
+	// the program is left in it.
+	//
+	// Zero means the namespace of the calling thread. Entering a namespace
+	// needs CAP_SYS_ADMIN; most programs leave NetNS at 0.
+	NetNS int
+
+	// DisableNSLockThread has no effect.
+	//
+	// Deprecated: it only exists for compatibility with
+	// github.com/mdlayher/netlink.
+	DisableNSLockThread bool
+
+	// PID is the port ID to bind the socket to; 0 lets the kernel choose
+	// one. Only a few protocols expect a fixed port ID.
+	PID uint32
+
+	// Strict turns on ExtendedAcknowledge (error messages from the kernel)
+	// and GetStrictCheck (strict checking of GET requests in rtnetlink).
+	// Dial fails if the kernel lacks either. Recommended on modern kernels.
+	Strict bool
+
+	// MessageBufferSize is the size of each buffer datagrams are received
+	// into. A larger datagram is never cut: receiving it fails with an error
+	// wrapping backend.ErrTruncated.
+	//
+	// The kernel never sends datagrams larger than 32 KiB on its own
+	// initiative, so the default (0: backend.DefaultBufferSize, 1 MiB) only
+	// matters for unusual peers. It costs address space, not memory: the
+	// buffers live outside the Go heap and only the pages a datagram fills
+	// are touched. Values below backend.MinBufferSize (32 KiB) are raised to
+	// it, because the kernel sizes dump datagrams from the buffer and small
+	// ones make dumps slower. Unlike github.com/mdlayher/netlink, a small
+	// value therefore does not make receiving larger datagrams fail.
+	MessageBufferSize int
+
+	// Backend chooses how the Conn moves datagrams: backend.Syscall
+	// (recvmsg/sendmsg through the Go runtime poller), backend.IOUring
+	// (io_uring with multishot receives) or backend.Auto, the default, which
+	// takes io_uring when the kernel supports everything it needs and the
+	// syscall backend otherwise. The NLRING_BACKEND environment variable
+	// overrides this field. Asking for io_uring where it is unavailable
+	// makes Dial fail with the reason.
+	Backend backend.Kind
+
+	// AllowUserSenders accepts unicast datagrams from other user-space
+	// sockets.
+	//
+	// By default a unicast datagram whose sender is neither the kernel nor
+	// this socket is dropped: any process can send to a port ID, and a forged
+	// ACK or NLMSG_DONE would otherwise be taken as the kernel's reply.
+	// Multicast datagrams are always accepted. Set this for protocols whose
+	// peers are user-space programs (NETLINK_USERSOCK, for instance).
+	AllowUserSenders bool
+}

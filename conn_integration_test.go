@@ -1,0 +1,511 @@
+package netlink_test
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nlring/netlink"
+	"github.com/nlring/netlink/backend"
+	"github.com/nlring/netlink/backend/iouring"
+	"github.com/nlring/netlink/internal/netns"
+	"github.com/nlring/netlink/internal/nlsock"
+	"github.com/nlring/netlink/internal/nstest"
+	"golang.org/x/sys/unix"
+)
+
+// Integration tests: a real kernel, in a namespace of the test's own, on
+// every backend.
+
+// forEachBackend runs fn as a subtest per backend. When NLRING_BACKEND is
+// set it wins over Config.Backend, so only that backend runs.
+func forEachBackend(t *testing.T, fn func(t *testing.T, kind backend.Kind)) {
+	kinds := []backend.Kind{backend.Syscall, backend.IOUring}
+	if env := os.Getenv(backend.EnvVar); env != "" {
+		k, err := backend.ParseKind(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds = []backend.Kind{k}
+	}
+	for _, kind := range kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			if kind == backend.IOUring {
+				if why := iouring.Supported(); why != nil {
+					t.Skipf("io_uring backend unavailable: %v", why)
+				}
+			}
+			fn(t, kind)
+		})
+	}
+}
+
+// dial opens a Conn of family in ns on backend kind, closed when t ends.
+func dial(t *testing.T, ns *netns.NS, kind backend.Kind, family int, cfg netlink.Config) *netlink.Conn {
+	t.Helper()
+	cfg.NetNS, cfg.Backend = ns.FD(), kind
+	c, err := netlink.Dial(family, &cfg)
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if got, reason := c.Backend(); kind != backend.Auto && got != kind {
+		t.Fatalf("Backend() = %s (%s), want %s", got, reason, kind)
+	}
+	return c
+}
+
+// getLink is an RTM_GETLINK request for ifindex, or a dump of every link
+// when ifindex is 0.
+func getLink(ifindex int32) netlink.Message {
+	var ifi [unix.SizeofIfInfomsg]byte
+	binary.NativeEndian.PutUint32(ifi[4:], uint32(ifindex))
+	flags := netlink.Request
+	if ifindex == 0 {
+		flags |= netlink.Dump
+	}
+	return netlink.Message{
+		Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: flags},
+		Data:   ifi[:],
+	}
+}
+
+// dumpRoutes is an RTM_GETROUTE dump of IPv4 routes.
+func dumpRoutes() netlink.Message {
+	rtm := make([]byte, unix.SizeofRtMsg)
+	rtm[0] = unix.AF_INET
+	return netlink.Message{
+		Header: netlink.Header{Type: unix.RTM_GETROUTE, Flags: netlink.Request | netlink.Dump},
+		Data:   rtm,
+	}
+}
+
+// addVethRoutes creates a veth pair in ns with n /32 routes through it.
+func addVethRoutes(t *testing.T, ns *netns.NS, n int) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("link add v0 type veth peer name v1\nlink set v0 up\nlink set v1 up\n")
+	for i := range n {
+		fmt.Fprintf(&b, "route add 10.%d.%d.%d/32 dev v0\n", 1+i>>16, i>>8&0xff, i&0xff)
+	}
+	if err := ns.Batch(strings.NewReader(b.String())); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// countRoutes counts the RTM_NEWROUTE messages for /32 destinations.
+func countRoutes(msgs []netlink.Message) int {
+	n := 0
+	for _, m := range msgs {
+		if m.Header.Type == unix.RTM_NEWROUTE && len(m.Data) >= unix.SizeofRtMsg && m.Data[1] == 32 {
+			n++
+		}
+	}
+	return n
+}
+
+func TestIntegrationGetLink(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
+		ns := nstest.NS(t)
+		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{Strict: true})
+
+		msgs, err := c.Execute(getLink(1))
+		if err != nil {
+			t.Fatalf("Execute: %v", err)
+		}
+		if len(msgs) != 1 || msgs[0].Header.Type != unix.RTM_NEWLINK {
+			t.Fatalf("Execute returned %+v, want one RTM_NEWLINK", msgs)
+		}
+		if idx := int32(binary.NativeEndian.Uint32(msgs[0].Data[4:8])); idx != 1 {
+			t.Fatalf("reply for ifindex %d, want 1", idx)
+		}
+
+		// A request for a missing link fails with the kernel's errno and
+		// its extended acknowledgement.
+		_, err = c.Execute(getLink(4242))
+		var oe *netlink.OpError
+		if !errors.As(err, &oe) || !errors.Is(err, unix.ENODEV) {
+			t.Fatalf("Execute for a missing link = %v, want ENODEV", err)
+		}
+	})
+}
+
+func TestIntegrationRouteDump(t *testing.T) {
+	const routes = 3000
+	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
+		ns := nstest.NS(t)
+		addVethRoutes(t, ns, routes)
+		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
+
+		msgs, err := c.Execute(dumpRoutes())
+		if err != nil {
+			t.Fatalf("Execute: %v", err)
+		}
+		if n := countRoutes(msgs); n != routes {
+			t.Fatalf("Execute: %d routes, want %d", n, routes)
+		}
+
+		if _, err := c.Send(dumpRoutes()); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for m, err := range c.ReceiveIter() {
+			if err != nil {
+				t.Fatalf("ReceiveIter: %v", err)
+			}
+			if m.Header.Type == unix.RTM_NEWROUTE && m.Data[1] == 32 {
+				n++
+			}
+		}
+		if n != routes {
+			t.Fatalf("ReceiveIter: %d routes, want %d", n, routes)
+		}
+	})
+}
+
+func TestIntegrationReceiveIterAllocations(t *testing.T) {
+	const routes = 3000
+	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
+		ns := nstest.NS(t)
+		addVethRoutes(t, ns, routes)
+		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
+		req := dumpRoutes()
+
+		var msgs int
+		allocs := testing.AllocsPerRun(5, func() {
+			if _, err := c.Send(req); err != nil {
+				t.Fatal(err)
+			}
+			for _, err := range c.ReceiveIter() {
+				if err != nil {
+					t.Fatal(err)
+				}
+				msgs++
+			}
+		})
+		perRun := msgs / 6 // AllocsPerRun makes one warm-up run
+		if perRun < routes {
+			t.Fatalf("%d messages per dump, want at least %d", perRun, routes)
+		}
+		if perMsg := allocs / float64(perRun); perMsg >= 0.01 {
+			t.Fatalf("%.0f allocations per dump of %d messages (%.4f per message), want none per message", allocs, perRun, perMsg)
+		}
+	})
+}
+
+func TestIntegrationMulticastEvents(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
+		ns := nstest.NS(t)
+		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
+		if err := c.JoinGroup(unix.RTNLGRP_LINK); err != nil {
+			t.Fatalf("JoinGroup: %v", err)
+		}
+		if err := ns.IP("link", "add", "ev0", "type", "veth", "peer", "name", "ev1"); err != nil {
+			t.Fatal(err)
+		}
+		// Guard against a hang, not a timing assertion.
+		if err := c.SetReadDeadline(time.Now().Add(30 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for !seen["ev0"] || !seen["ev1"] {
+			msgs, err := c.Receive()
+			if err != nil {
+				t.Fatalf("Receive: %v", err)
+			}
+			for _, m := range msgs {
+				if m.Header.Type == unix.RTM_NEWLINK {
+					seen[linkName(m)] = true
+				}
+			}
+		}
+		if err := c.LeaveGroup(unix.RTNLGRP_LINK); err != nil {
+			t.Fatalf("LeaveGroup: %v", err)
+		}
+	})
+}
+
+// linkName returns the IFLA_IFNAME of an RTM_NEWLINK message.
+func linkName(m netlink.Message) string {
+	if len(m.Data) < unix.SizeofIfInfomsg {
+		return ""
+	}
+	ad, err := netlink.NewAttributeDecoder(m.Data[unix.SizeofIfInfomsg:])
+	if err != nil {
+		return ""
+	}
+	for ad.Next() {
+		if ad.Type() == unix.IFLA_IFNAME {
+			return ad.String()
+		}
+	}
+	return ""
+}
+
+func TestIntegrationCloseUnblocksReceive(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
+		for _, iter := range []bool{false, true} {
+			t.Run(map[bool]string{false: "Receive", true: "ReceiveIter"}[iter], func(t *testing.T) {
+				ns := nstest.NS(t)
+				c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
+				started := make(chan struct{})
+				errc := make(chan error, 1)
+				go func() {
+					close(started)
+					if !iter {
+						_, err := c.Receive()
+						errc <- err
+						return
+					}
+					for _, err := range c.ReceiveIter() {
+						errc <- err
+						return
+					}
+					errc <- nil
+				}()
+				<-started
+				// Give the receive time to block; either way Close must end it.
+				time.Sleep(50 * time.Millisecond)
+				if err := c.Close(); err != nil {
+					t.Fatalf("Close: %v", err)
+				}
+				err := <-errc
+				if !errors.Is(err, net.ErrClosed) && !errors.Is(err, unix.EBADF) {
+					t.Fatalf("receive after Close = %v, want a closed-socket error", err)
+				}
+			})
+		}
+	})
+}
+
+func TestIntegrationDeadlines(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
+		ns := nstest.NS(t)
+		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
+
+		if err := c.SetReadDeadline(time.Now().Add(-time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		_, err := c.Receive()
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("Receive past the deadline = %v, want a timeout", err)
+		}
+
+		// Clearing the deadline makes the Conn usable again.
+		if err := c.SetReadDeadline(time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Execute(getLink(1)); err != nil {
+			t.Fatalf("Execute after clearing the deadline: %v", err)
+		}
+
+		ctx, cancel := context.WithCancel(context.Background())
+		errc := make(chan error, 1)
+		go func() {
+			_, err := c.ReceiveContext(ctx)
+			errc <- err
+		}()
+		time.Sleep(20 * time.Millisecond)
+		cancel()
+		if err := <-errc; !errors.Is(err, context.Canceled) {
+			t.Fatalf("ReceiveContext after cancel = %v, want context.Canceled", err)
+		}
+		if _, err := c.Execute(getLink(1)); err != nil {
+			t.Fatalf("Execute after a cancelled receive: %v", err)
+		}
+	})
+}
+
+func TestIntegrationDumpInterrupted(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
+		ns := nstest.NS(t)
+		var setup strings.Builder
+		for i := range 100 {
+			fmt.Fprintf(&setup, "link add a%d type veth peer name b%d\n", i, i)
+		}
+		if err := ns.Batch(strings.NewReader(setup.String())); err != nil {
+			t.Fatal(err)
+		}
+		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
+
+		stop := churnLinks(t, ns)
+		defer stop()
+
+		const attempts = 30
+		interrupted := 0
+		for range attempts {
+			msgs, err := c.Execute(getLink(0))
+			flagged := false
+			for _, m := range msgs {
+				flagged = flagged || m.Header.Flags&netlink.DumpInterrupted != 0
+			}
+			switch {
+			case errors.Is(err, netlink.ErrDumpInterrupted):
+				if len(msgs) < 200 {
+					t.Fatalf("interrupted dump returned %d links, want all of them (at least 200)", len(msgs))
+				}
+				interrupted++
+			case err != nil:
+				t.Fatalf("Execute: %v", err)
+			case flagged:
+				t.Fatal("a dump part was flagged DumpInterrupted but Execute returned no error")
+			}
+			if interrupted >= 2 {
+				break
+			}
+		}
+		if interrupted == 0 {
+			t.Fatalf("no dump of %d under churn was interrupted", attempts)
+		}
+	})
+}
+
+// churnLinks adds and deletes a veth pair in ns in a loop until the returned
+// function is called.
+func churnLinks(t *testing.T, ns *netns.NS) (stop func()) {
+	r, w := io.Pipe()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-done:
+				w.Close()
+				return
+			default:
+			}
+			if _, err := io.WriteString(w, "link add churn0 type veth peer name churn1\nlink del churn0\n"); err != nil {
+				return
+			}
+		}
+	})
+	wg.Go(func() {
+		// ip stops at the end of its input; an error here only means the
+		// churn ended early, which the test would notice as no interruption.
+		_ = ns.Batch(r)
+		r.Close()
+	})
+	return func() {
+		close(done)
+		wg.Wait()
+	}
+}
+
+// spoofer is a second user-space socket in the namespace that sends
+// datagrams to the Conn's port ID.
+type spoofer struct{ fd int }
+
+func newSpoofer(t *testing.T, ns *netns.NS, family int) *spoofer {
+	fd, _, err := nlsock.Open(nlsock.Options{Family: family, NetNS: ns.FD()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	return &spoofer{fd: fd}
+}
+
+func (s *spoofer) send(t *testing.T, to uint32, msgs ...netlink.Message) {
+	t.Helper()
+	var b []byte
+	for _, m := range msgs {
+		mb, err := m.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = append(b, mb...)
+	}
+	if err := unix.Sendto(s.fd, b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: to}); err != nil {
+		t.Fatalf("sending the forged datagram: %v", err)
+	}
+}
+
+func TestIntegrationSpoofedSender(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
+		for _, allow := range []bool{false, true} {
+			t.Run(fmt.Sprintf("AllowUserSenders=%v", allow), func(t *testing.T) {
+				ns := nstest.NS(t)
+				c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{AllowUserSenders: allow})
+				spoof := newSpoofer(t, ns, unix.NETLINK_ROUTE)
+				pid := c.PID()
+
+				// The forged answers are queued before the requests go
+				// out, with the sequence numbers the requests will carry:
+				// the worst case.
+				ack := netlink.Message{
+					Header: netlink.Header{Length: 36, Type: netlink.Error, Sequence: 1000, PID: pid},
+					Data:   make([]byte, 20),
+				}
+				spoof.send(t, pid, ack)
+				req := getLink(1)
+				req.Header.Sequence = 1000
+				msgs, err := c.Execute(req)
+				if err != nil {
+					t.Fatalf("Execute: %v", err)
+				}
+				tookForgery := msgs[0].Header.Type == netlink.Error
+				if tookForgery != allow {
+					t.Fatalf("Execute returned %v (forged ACK taken: %v), want forged ACK taken only with AllowUserSenders", msgs[0].Header.Type, tookForgery)
+				}
+				if allow {
+					// The real reply is still queued: skip it.
+					if _, err := c.Receive(); err != nil {
+						t.Fatal(err)
+					}
+				}
+
+				done := netlink.Message{Header: netlink.Header{Length: 20, Type: netlink.Done, Flags: netlink.Multi, Sequence: 1001, PID: pid}, Data: make([]byte, 4)}
+				spoof.send(t, pid, done)
+				dump := getLink(0)
+				dump.Header.Sequence = 1001
+				msgs, err = c.Execute(dump)
+				if err != nil {
+					t.Fatalf("Execute: %v", err)
+				}
+				if gotLinks := len(msgs) > 0; gotLinks == allow {
+					t.Fatalf("dump returned %d messages after a forged Done; want the real dump only without AllowUserSenders", len(msgs))
+				}
+			})
+		}
+	})
+}
+
+func TestIntegrationTruncatedDatagram(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
+		ns := nstest.NS(t)
+		c := dial(t, ns, kind, unix.NETLINK_USERSOCK, netlink.Config{
+			MessageBufferSize: backend.MinBufferSize,
+			AllowUserSenders:  true,
+		})
+		peer := newSpoofer(t, ns, unix.NETLINK_USERSOCK)
+
+		big := backend.MinBufferSize + 8<<10
+		peer.send(t, c.PID(), netlink.Message{
+			Header: netlink.Header{Length: uint32(big), Type: 0x10},
+			Data:   make([]byte, big-16),
+		})
+		if err := c.SetReadDeadline(time.Now().Add(30 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		_, err := c.Receive()
+		var oe *netlink.OpError
+		if !errors.As(err, &oe) || oe.Op != "receive" || !errors.Is(err, netlink.ErrTruncated) {
+			t.Fatalf("Receive of a %d-byte datagram = %v, want a receive OpError wrapping ErrTruncated", big, err)
+		}
+
+		// The socket still works.
+		peer.send(t, c.PID(), netlink.Message{Header: netlink.Header{Length: 20, Type: 0x10}, Data: []byte{1, 2, 3, 4}})
+		msgs, err := c.Receive()
+		if err != nil || len(msgs) != 1 || msgs[0].Data[0] != 1 {
+			t.Fatalf("Receive after the truncation = %v, %v", msgs, err)
+		}
+	})
+}

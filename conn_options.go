@@ -1,0 +1,214 @@
+package netlink
+
+import (
+	"errors"
+	"syscall"
+	"time"
+
+	"golang.org/x/net/bpf"
+)
+
+// errNotSupported is the error of an operation the Socket given to NewConn
+// does not implement.
+var errNotSupported = errors.New("operation not supported")
+
+func notSupported(op string) error { return newOpError(op, errNotSupported) }
+
+// The optional methods a Conn looks for on its socket. The backends have
+// all of them; a Socket given to NewConn may have any.
+type (
+	groupJoinLeaver interface {
+		JoinGroup(group uint32) error
+		LeaveGroup(group uint32) error
+	}
+	bpfSetter interface {
+		SetBPF(filter []bpf.RawInstruction) error
+		RemoveBPF() error
+	}
+	deadlineSetter interface {
+		SetDeadline(time.Time) error
+		SetReadDeadline(time.Time) error
+		SetWriteDeadline(time.Time) error
+	}
+	optionSetter interface {
+		SetOption(option ConnOption, enable bool) error
+	}
+	bufferedSocket interface {
+		SetReadBuffer(bytes int) error
+		SetWriteBuffer(bytes int) error
+		ReadBuffer() (int, error)
+		WriteBuffer() (int, error)
+	}
+)
+
+// JoinGroup joins the multicast group with the given ID, which unlike
+// Config.Groups may be above 32.
+func (c *Conn) JoinGroup(group uint32) error {
+	s, ok := c.t.options().(groupJoinLeaver)
+	if !ok {
+		return notSupported("join-group")
+	}
+	return newOpError("join-group", s.JoinGroup(group))
+}
+
+// LeaveGroup leaves the multicast group with the given ID.
+func (c *Conn) LeaveGroup(group uint32) error {
+	s, ok := c.t.options().(groupJoinLeaver)
+	if !ok {
+		return notSupported("leave-group")
+	}
+	return newOpError("leave-group", s.LeaveGroup(group))
+}
+
+// SetBPF attaches a classic BPF program to the socket; the kernel drops the
+// datagrams it rejects before they are queued. Package filter builds
+// programs that are safe for netlink. A filter that drops or trims part of
+// a dump stalls the dump or silently loses messages: filters are for
+// multicast sockets.
+func (c *Conn) SetBPF(filter []bpf.RawInstruction) error {
+	s, ok := c.t.options().(bpfSetter)
+	if !ok {
+		return notSupported("set-bpf")
+	}
+	return newOpError("set-bpf", s.SetBPF(filter))
+}
+
+// RemoveBPF detaches the socket's BPF program.
+func (c *Conn) RemoveBPF() error {
+	s, ok := c.t.options().(bpfSetter)
+	if !ok {
+		return notSupported("remove-bpf")
+	}
+	return newOpError("remove-bpf", s.RemoveBPF())
+}
+
+// SetDeadline sets the read and write deadlines, as net.Conn does: once
+// past, blocked and later calls fail with an error wrapping
+// os.ErrDeadlineExceeded. The zero time means no deadline.
+func (c *Conn) SetDeadline(t time.Time) error {
+	s, ok := c.t.options().(deadlineSetter)
+	if !ok {
+		return notSupported("set-deadline")
+	}
+	return newOpError("set-deadline", s.SetDeadline(t))
+}
+
+// SetReadDeadline sets the deadline of Receive, ReceiveIter and the receive
+// half of Execute.
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	s, ok := c.t.options().(deadlineSetter)
+	if !ok {
+		return notSupported("set-read-deadline")
+	}
+	return newOpError("set-read-deadline", s.SetReadDeadline(t))
+}
+
+// SetWriteDeadline sets the deadline of Send, SendMessages and the send half
+// of Execute.
+func (c *Conn) SetWriteDeadline(t time.Time) error {
+	s, ok := c.t.options().(deadlineSetter)
+	if !ok {
+		return notSupported("set-write-deadline")
+	}
+	return newOpError("set-write-deadline", s.SetWriteDeadline(t))
+}
+
+// A ConnOption is a boolean netlink socket option (SOL_NETLINK).
+type ConnOption int
+
+// The options SetOption knows.
+const (
+	// PacketInfo (NETLINK_PKTINFO) asks for the destination group of each
+	// datagram as ancillary data.
+	PacketInfo ConnOption = iota
+	// BroadcastError (NETLINK_BROADCAST_ERROR) makes a multicast sender
+	// see delivery failures.
+	BroadcastError
+	// NoENOBUFS (NETLINK_NO_ENOBUFS) stops reporting receive buffer
+	// overruns as ENOBUFS: lost messages then go unnoticed.
+	NoENOBUFS
+	// ListenAllNSID (NETLINK_LISTEN_ALL_NSID) delivers multicast messages
+	// from every network namespace that has an ID in the socket's.
+	ListenAllNSID
+	// CapAcknowledge (NETLINK_CAP_ACK) leaves the request's payload out of
+	// Error replies.
+	CapAcknowledge
+	// ExtendedAcknowledge (NETLINK_EXT_ACK) adds the kernel's error message
+	// and the offending attribute's offset to Error replies; see OpError.
+	ExtendedAcknowledge
+	// GetStrictCheck (NETLINK_GET_STRICT_CHK) makes rtnetlink check GET
+	// requests strictly and honour their filters.
+	GetStrictCheck
+)
+
+// SetOption turns a netlink socket option on or off. An unknown option
+// fails with ENOPROTOOPT, as the kernel answers.
+func (c *Conn) SetOption(option ConnOption, enable bool) error {
+	s, ok := c.t.options().(optionSetter)
+	if !ok {
+		return notSupported("set-option")
+	}
+	return newOpError("set-option", s.SetOption(option, enable))
+}
+
+// SetReadBuffer sets the socket's receive buffer (SO_RCVBUF). A privileged
+// caller gets the size asked for even above net.core.rmem_max
+// (SO_RCVBUFFORCE). Multicast listeners and programs that pipeline many
+// acknowledged requests need far more than the default to avoid ENOBUFS.
+func (c *Conn) SetReadBuffer(bytes int) error {
+	s, ok := c.t.options().(bufferedSocket)
+	if !ok {
+		return notSupported("set-read-buffer")
+	}
+	return newOpError("set-read-buffer", s.SetReadBuffer(bytes))
+}
+
+// SetWriteBuffer sets the socket's send buffer (SO_SNDBUF), forcing it
+// above net.core.wmem_max for a privileged caller (SO_SNDBUFFORCE). A
+// datagram larger than the send buffer cannot be sent.
+func (c *Conn) SetWriteBuffer(bytes int) error {
+	s, ok := c.t.options().(bufferedSocket)
+	if !ok {
+		return notSupported("set-write-buffer")
+	}
+	return newOpError("set-write-buffer", s.SetWriteBuffer(bytes))
+}
+
+// ReadBuffer returns the size of the socket's receive buffer as the kernel
+// reports it: twice what was set, for its bookkeeping.
+func (c *Conn) ReadBuffer() (int, error) {
+	s, ok := c.t.options().(bufferedSocket)
+	if !ok {
+		return 0, notSupported("get-read-buffer")
+	}
+	n, err := s.ReadBuffer()
+	if err != nil {
+		return 0, newOpError("get-read-buffer", err)
+	}
+	return n, nil
+}
+
+// WriteBuffer returns the size of the socket's send buffer as the kernel
+// reports it.
+func (c *Conn) WriteBuffer() (int, error) {
+	s, ok := c.t.options().(bufferedSocket)
+	if !ok {
+		return 0, notSupported("get-write-buffer")
+	}
+	n, err := s.WriteBuffer()
+	if err != nil {
+		return 0, newOpError("get-write-buffer", err)
+	}
+	return n, nil
+}
+
+// SyscallConn gives raw access to the socket, for options the Conn has no
+// method for. What is done through it must not disturb the Conn: reading
+// from the socket, for one, steals its replies.
+func (c *Conn) SyscallConn() (syscall.RawConn, error) {
+	s, ok := c.t.options().(syscall.Conn)
+	if !ok {
+		return nil, notSupported("syscall-conn")
+	}
+	return s.SyscallConn()
+}

@@ -1,0 +1,166 @@
+package netlink
+
+import (
+	"context"
+	"iter"
+	"slices"
+)
+
+// Execute sends m with Send, receives the reply with Receive and checks it
+// against the request with Validate.
+//
+// Execute is serialized with Send, SendMessages, Receive and other Executes
+// on the Conn, so that no other goroutine takes its reply.
+//
+// A multi-part reply is returned without its final Done message. If a part
+// of a dump was flagged DumpInterrupted, Execute returns every message of
+// the dump together with an error wrapping ErrDumpInterrupted: the dump may
+// be inconsistent, and repeating it usually gives a consistent one.
+func (c *Conn) Execute(m Message) ([]Message, error) {
+	return c.ExecuteContext(context.Background(), m)
+}
+
+// ExecuteContext is Execute with a context: when ctx is done, waiting for
+// the reply stops at once and the error wraps ctx.Err(). The unread rest of
+// the reply stays queued on the socket.
+func (c *Conn) ExecuteContext(ctx context.Context, m Message) ([]Message, error) {
+	ctx = orBackground(ctx)
+	if err := c.lockRecv(ctx); err != nil {
+		return nil, newOpError("receive", err)
+	}
+	defer c.unlockRecv()
+	c.sendMu.Lock()
+	defer c.sendMu.Unlock()
+
+	req, err := c.lockedSend(m)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.lockedReceive(ctx)
+	if err != nil && res == nil {
+		return nil, err
+	}
+	if verr := Validate(req, res); verr != nil {
+		return nil, verr
+	}
+	return res, err
+}
+
+// Receive receives the next reply or multicast datagram. A multi-part reply
+// is received whole, across datagrams, and returned without its final Done
+// message. An Error message with a non-zero code is returned as an *OpError.
+//
+// The messages are copies the caller owns. As with Execute, an interrupted
+// dump returns its messages together with an error wrapping
+// ErrDumpInterrupted.
+func (c *Conn) Receive() ([]Message, error) {
+	return c.ReceiveContext(context.Background())
+}
+
+// ReceiveContext is Receive with a context: when ctx is done, waiting stops
+// at once and the error wraps ctx.Err().
+func (c *Conn) ReceiveContext(ctx context.Context) ([]Message, error) {
+	ctx = orBackground(ctx)
+	if err := c.lockRecv(ctx); err != nil {
+		return nil, newOpError("receive", err)
+	}
+	defer c.unlockRecv()
+	return c.lockedReceive(ctx)
+}
+
+// lockedReceive implements Receive; the caller holds the receive lock. On
+// an interrupted dump it returns the messages and the error; on any other
+// error, no messages.
+func (c *Conn) lockedReceive(ctx context.Context) ([]Message, error) {
+	r := replyReader{c: c, ctx: ctx, owned: true}
+	defer r.discard()
+
+	var msgs []Message
+	for {
+		m, ok, err := r.next()
+		if err != nil {
+			if r.endInterrupted {
+				return msgs, err
+			}
+			return nil, err
+		}
+		if !ok {
+			return msgs, nil
+		}
+		if len(msgs) == cap(msgs) {
+			// Grow at least twofold: append's 1.25× growth for large
+			// slices copies a million-message dump dozens of times.
+			msgs = slices.Grow(msgs, max(cap(msgs), r.remaining()+1))
+		}
+		msgs = append(msgs, m)
+	}
+}
+
+// ReceiveIter returns an iterator over the messages of the next reply or
+// multicast datagram, received as Receive does. A failure is yielded as the
+// last element, with a zero Message; an interrupted dump yields all its
+// messages, then an error wrapping ErrDumpInterrupted.
+//
+// ReceiveIter is the fast path for large dumps: messages are parsed where
+// the backend received them, and iterating allocates nothing per message.
+// The Data of a yielded Message is valid only until the next iteration
+// step; copy what must outlive it. Each datagram's buffer goes back to the
+// backend as soon as the iteration moves past it.
+//
+// Stopping the iteration early reads and discards the rest of a multi-part
+// reply, so that it cannot be taken for the reply to a later request.
+func (c *Conn) ReceiveIter() iter.Seq2[Message, error] {
+	return c.ReceiveIterContext(context.Background())
+}
+
+// ReceiveIterContext is ReceiveIter with a context: when ctx is done,
+// waiting stops at once and the last element is an error wrapping
+// ctx.Err().
+func (c *Conn) ReceiveIterContext(ctx context.Context) iter.Seq2[Message, error] {
+	ctx = orBackground(ctx)
+	return func(yield func(Message, error) bool) {
+		if err := c.lockRecv(ctx); err != nil {
+			yield(Message{}, newOpError("receive", err))
+			return
+		}
+		defer c.unlockRecv()
+
+		r := replyReader{c: c, ctx: ctx}
+		defer r.discard()
+		for {
+			m, ok, err := r.next()
+			if err != nil {
+				yield(Message{}, err)
+				return
+			}
+			if !ok || !yield(m, nil) {
+				return
+			}
+		}
+	}
+}
+
+// lockRecv takes the receive lock, giving up when ctx is done first.
+func (c *Conn) lockRecv(ctx context.Context) error {
+	if ctx.Done() == nil {
+		c.recvSem <- struct{}{}
+		return nil
+	}
+	select {
+	case c.recvSem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Conn) unlockRecv() { <-c.recvSem }
+
+// orBackground treats a nil context as context.Background rather than
+// panicking on it.
+func orBackground(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
+}

@@ -1,0 +1,119 @@
+package netlink
+
+import (
+	"encoding/binary"
+	"syscall"
+
+	"github.com/nlring/netlink/nlenc"
+	"golang.org/x/sys/unix"
+)
+
+// errnoLen is the size of the error code that starts the payload of Error
+// messages (struct nlmsgerr) and of Done messages.
+const errnoLen = 4
+
+// isAck reports whether m acknowledges success: an Error message with code 0.
+func isAck(m Message) bool {
+	return m.Header.Type == Error && len(m.Data) >= errnoLen &&
+		binary.NativeEndian.Uint32(m.Data) == 0
+}
+
+// checkMessage returns the error m reports, or nil. Two kinds of message
+// report errors:
+//
+//   - Error (struct nlmsgerr): a negative errno, then the request it answers
+//     (its header only if the Capped flag is set), then extended
+//     acknowledgement attributes if AcknowledgeTLVs is set.
+//   - Done with Multi, ending a dump: a negative errno, then extended
+//     acknowledgement attributes if AcknowledgeTLVs is set. A Done|Multi
+//     without payload reports nothing.
+//
+// The error is an *OpError with Op "receive", the errno as a bare
+// syscall.Errno in Err (the call worked; the kernel refused the request), the
+// message's sequence number, and Message and Offset from the extended
+// acknowledgement. A payload too short for the errno yields an *OpError
+// wrapping errShortErrorMessage. Malformed acknowledgement attributes are
+// ignored: the errno is what matters.
+func checkMessage(m Message) error {
+	switch {
+	case m.Header.Type == Error:
+	case m.Header.Type == Done && m.Header.Flags&Multi != 0:
+		if len(m.Data) == 0 {
+			return nil
+		}
+	default:
+		return nil
+	}
+	if len(m.Data) < errnoLen {
+		return &OpError{Op: "receive", Err: errShortErrorMessage, Sequence: m.Header.Sequence}
+	}
+
+	code := int64(int32(binary.NativeEndian.Uint32(m.Data)))
+	if code == 0 {
+		return nil
+	}
+	if code < 0 {
+		// The kernel sends -errno; accept a positive code from user-space
+		// peers rather than making it a nonsensical huge errno.
+		code = -code
+	}
+	oe := &OpError{
+		Op:       "receive",
+		Err:      syscall.Errno(code),
+		Sequence: m.Header.Sequence,
+	}
+	if m.Header.Flags&AcknowledgeTLVs != 0 {
+		if tlvs, ok := extAckTLVs(m); ok {
+			oe.Message, oe.Offset = parseExtAck(tlvs)
+		}
+	}
+	return oe
+}
+
+// extAckTLVs returns the extended acknowledgement attributes of m, which
+// checkMessage found to be an Error or Done message with an errno. ok is
+// false if the echoed request does not fit in the payload.
+func extAckTLVs(m Message) (tlvs []byte, ok bool) {
+	rest := m.Data[errnoLen:]
+	if m.Header.Type != Error {
+		return rest, true
+	}
+	// An Error message echoes the request: always its header, and its
+	// payload too, padded to 4 bytes, unless the kernel capped the echo
+	// (NETLINK_CAP_ACK). The echoed header keeps the request's full length
+	// either way.
+	if len(rest) < nlmsgHeaderLen {
+		return nil, false
+	}
+	skip := nlmsgHeaderLen
+	if m.Header.Flags&Capped == 0 {
+		l := binary.NativeEndian.Uint32(rest)
+		if l < nlmsgHeaderLen || uint64(l) > uint64(len(rest)) {
+			return nil, false
+		}
+		skip = min(nlmsgAlign(int(l)), len(rest))
+	}
+	return rest[skip:], true
+}
+
+// parseExtAck returns the message (NLMSGERR_ATTR_MSG) and offset
+// (NLMSGERR_ATTR_OFFS) found in extended acknowledgement attributes. It stops
+// at the first malformed attribute and keeps what it found before.
+func parseExtAck(b []byte) (msg string, offset int) {
+	for len(b) > 0 {
+		a, n, err := nextAttr(b)
+		if err != nil {
+			break
+		}
+		b = b[n:]
+		switch a.Type & attrTypeMask {
+		case unix.NLMSGERR_ATTR_MSG:
+			msg = nlenc.String(a.Data)
+		case unix.NLMSGERR_ATTR_OFFS:
+			if len(a.Data) == 4 {
+				offset = int(binary.NativeEndian.Uint32(a.Data))
+			}
+		}
+	}
+	return msg, offset
+}

@@ -1,0 +1,35 @@
+package ebpf
+
+import (
+	"errors"
+	"os"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) != "" {
+		os.Exit(permissionChild())
+	}
+	goleak.VerifyTestMain(m)
+}
+
+// newFilter is New for tests: it skips t when eBPF cannot be loaded for
+// lack of privileges, and closes the filter when t ends.
+func newFilter(t testing.TB, spec Spec) *Filter {
+	t.Helper()
+	f, err := New(spec)
+	if errors.Is(err, ErrPermission) {
+		t.Skipf("skipped: loading eBPF needs root or CAP_BPF+CAP_PERFMON: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := f.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return f
+}

@@ -1,0 +1,70 @@
+package ebpf
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/nlring/netlink/filter/internal/scenario"
+	"golang.org/x/sys/unix"
+)
+
+// TestNamespaceRouteTables attaches a filter for table 100 to a raw event
+// socket in a namespace, adds routes in tables 100, 200 and 1000 and
+// changes a link: only table 100's events arrive. After Tables().Set(1000)
+// only table 1000's do, without re-attaching. The counters match the
+// events sent, and a request, its ACK and a dump keep working.
+func TestNamespaceRouteTables(t *testing.T) {
+	const perTable = 5
+	ns := scenario.NS(t)
+	s := scenario.Open(t, ns)
+	s.Sync(t) // the set-up's events, before the filter
+
+	f := newFilter(t, Spec{
+		PortID: s.PID(),
+		Types:  map[uint16]Match{unix.RTM_NEWROUTE: MatchTable, unix.RTM_DELROUTE: MatchTable},
+		Tables: []uint32{100},
+	})
+	if err := f.Attach(s); err != nil {
+		t.Fatal(err)
+	}
+	round := func(step, mtu string, want map[string]int, wantCounters Counters) {
+		t.Helper()
+		for _, table := range []int{100, 200, 1000} {
+			scenario.AddRoutes(t, ns, table, 0, perTable)
+		}
+		if err := ns.IP("link", "set", scenario.Link, "mtu", mtu); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, scenario.Count(s.Sync(t))); diff != "" {
+			t.Errorf("%s: events received (-want +got):\n%s", step, diff)
+		}
+		c, err := f.Counters()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(wantCounters, c); diff != "" {
+			t.Errorf("%s: counters (-want +got):\n%s", step, diff)
+		}
+		for _, table := range []string{"100", "200", "1000"} {
+			if err := ns.IP("route", "flush", "table", table); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Sync's reply and ACK are exempt: 2 per Sync.
+	round("table 100", "1400", map[string]int{"route/100": perTable},
+		Counters{Matched: perTable, Dropped: 2*perTable + 1, Exempt: 2})
+
+	// Flushing deleted perTable routes of table 100 (matched) and
+	// 2*perTable of the others (dropped), with table 100 selected.
+	if err := f.Tables().Set(1000); err != nil {
+		t.Fatal(err)
+	}
+	s.Sync(t)
+	round("table 1000", "1300", map[string]int{"route/1000": perTable},
+		Counters{Matched: 2*perTable + perTable, Dropped: 2*(2*perTable+1) + 2*perTable, Exempt: 6})
+
+	if n := s.DumpRoutes(t); n < 2 {
+		t.Errorf("dump returned %d routes through the filter", n)
+	}
+}

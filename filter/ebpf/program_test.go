@@ -1,0 +1,209 @@
+package ebpf
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	nl "github.com/nlring/netlink/filter/internal/nlmsg"
+	"golang.org/x/sys/unix"
+)
+
+const (
+	ownPort   = 4242
+	otherPort = 777
+)
+
+var host = binary.NativeEndian
+
+func routes(tables ...uint32) []nl.Message {
+	ms := make([]nl.Message, len(tables))
+	for i, t := range tables {
+		ms[i] = nl.RouteEvent(otherPort, t)
+	}
+	return ms
+}
+
+// TestPrograms feeds synthetic datagrams to filters in the kernel and
+// checks what they keep and how they count it.
+func TestPrograms(t *testing.T) {
+	routeTables := Spec{Types: map[uint16]Match{unix.RTM_NEWROUTE: MatchTable, unix.RTM_DELROUTE: MatchTable}, Tables: []uint32{100, 1000}}
+	ifaces := Spec{Types: map[uint16]Match{
+		unix.RTM_NEWLINK: MatchInterface, unix.RTM_NEWADDR: MatchInterface,
+		unix.RTM_NEWNEIGH: MatchInterface, unix.RTM_NEWROUTE: MatchInterface,
+	}, Interfaces: []uint32{5}}
+	zones := Spec{Types: map[uint16]Match{nl.CTNew: MatchZone, nl.CTDelete: MatchZone}, Zones: []uint32{0, 7}}
+	both := Spec{Types: map[uint16]Match{unix.RTM_NEWROUTE: MatchTable | MatchInterface}, Tables: []uint32{100}, Interfaces: []uint32{5}}
+	links := Spec{Types: map[uint16]Match{unix.RTM_NEWLINK: MatchAny}}
+	tableMatchOnLinks := Spec{Types: map[uint16]Match{unix.RTM_NEWLINK: MatchTable}, Tables: []uint32{100}}
+
+	manyAttrs := make([]nl.Attribute, MaxAttributes)
+	for i := range manyAttrs {
+		manyAttrs[i] = nl.Attr(unix.RTA_PRIORITY, nl.U32(uint32(i)))
+	}
+	tests := []struct {
+		name string
+		spec Spec
+		msgs []nl.Message
+		raw  []byte
+		want Counters
+	}{
+		// Exempt datagrams.
+		{"short datagram", links, nil, []byte{1, 2, 3}, Counters{Exempt: 1}},
+		{"ACK", Spec{}, []nl.Message{{Type: unix.NLMSG_ERROR, PID: otherPort, Header: nl.U32(0)}}, nil, Counters{Exempt: 1}},
+		{"NLMSG_DONE", Spec{}, []nl.Message{{Type: unix.NLMSG_DONE, Flags: unix.NLM_F_MULTI}}, nil, Counters{Exempt: 1}},
+		{"dump part", Spec{}, []nl.Message{nl.RouteEvent(0, 1).WithType(unix.RTM_NEWROUTE), {Type: unix.RTM_NEWROUTE, Flags: unix.NLM_F_MULTI}}, nil, Counters{Exempt: 1}},
+		{"reply", Spec{}, []nl.Message{nl.LinkEvent(1).WithPID(ownPort)}, nil, Counters{Exempt: 1}},
+		{"other port", Spec{}, []nl.Message{nl.LinkEvent(1).WithPID(ownPort + 1<<16)}, nil, Counters{Dropped: 1}},
+		{"type 0x1000", Spec{}, []nl.Message{{Type: 0x1000}}, nil, Counters{Dropped: 1}},
+
+		{"any link", links, []nl.Message{nl.LinkEvent(3)}, nil, Counters{Matched: 1}},
+		{"type not listed", links, []nl.Message{nl.LinkEvent(3).WithType(unix.RTM_DELLINK)}, nil, Counters{Dropped: 1}},
+
+		{"table 100", routeTables, routes(100), nil, Counters{Matched: 1}},
+		{"table 1000", routeTables, routes(1000), nil, Counters{Matched: 1}},
+		{"table 200", routeTables, routes(200), nil, Counters{Dropped: 1}},
+		{"table 232 (1000 mod 256)", routeTables, routes(232), nil, Counters{Dropped: 1}},
+		{"deleted in table 100", routeTables, []nl.Message{nl.RouteEvent(otherPort, 100).WithType(unix.RTM_DELROUTE)}, nil, Counters{Matched: 1}},
+		{"table after attributes", routeTables, []nl.Message{nl.RouteEvent(otherPort, 100, nl.Attr(unix.RTA_DST, nl.BE32(0x0a000000)), nl.Attr(unix.RTA_OIF, nl.U32(100)))}, nil, Counters{Matched: 1}},
+		{"table beyond the attribute limit", routeTables, []nl.Message{nl.RouteEvent(otherPort, 100, manyAttrs...)}, nil, Counters{Dropped: 1}},
+		{"table just within the attribute limit", routeTables, []nl.Message{nl.RouteEvent(otherPort, 100, manyAttrs[1:]...)}, nil, Counters{Matched: 1}},
+		{"RTA_TABLE of the wrong size", routeTables, []nl.Message{{Type: unix.RTM_NEWROUTE, Header: nl.Rtmsg(100), Attrs: []nl.Attribute{nl.Attr(unix.RTA_TABLE, nl.U16(100))}}}, nil, Counters{Dropped: 1}},
+		{"no RTA_TABLE", routeTables, []nl.Message{{Type: unix.RTM_NEWROUTE, Header: nl.Rtmsg(100)}}, nil, Counters{Dropped: 1}},
+		{"table on a link message", tableMatchOnLinks, []nl.Message{nl.LinkEvent(1, nl.Attr(unix.RTA_TABLE, nl.U32(100)))}, nil, Counters{Dropped: 1}},
+
+		{"second message matches", routeTables, routes(200, 300, 100), nil, Counters{Matched: 1}},
+		{"no message matches", routeTables, routes(200, 300, 400), nil, Counters{Dropped: 1}},
+		{"match at the message limit", routeTables, routes(append(make([]uint32, MaxMessages-1), 100)...), nil, Counters{Matched: 1}},
+		{"match past the message limit", routeTables, routes(append(make([]uint32, MaxMessages), 100)...), nil, Counters{Dropped: 1}},
+		{"exempt second message", routeTables, []nl.Message{nl.RouteEvent(otherPort, 200), {Type: unix.NLMSG_DONE}}, nil, Counters{Exempt: 1}},
+
+		{"link 5", ifaces, []nl.Message{nl.LinkEvent(5)}, nil, Counters{Matched: 1}},
+		{"link 6", ifaces, []nl.Message{nl.LinkEvent(6)}, nil, Counters{Dropped: 1}},
+		{"address on 5", ifaces, []nl.Message{{Type: unix.RTM_NEWADDR, Header: nl.Ifaddrmsg(5)}}, nil, Counters{Matched: 1}},
+		{"neighbour on 5", ifaces, []nl.Message{{Type: unix.RTM_NEWNEIGH, Header: nl.Ndmsg(5)}}, nil, Counters{Matched: 1}},
+		{"route via 5", ifaces, []nl.Message{nl.RouteEvent(otherPort, 254, nl.Attr(unix.RTA_OIF, nl.U32(5)))}, nil, Counters{Matched: 1}},
+		{"route via 6", ifaces, []nl.Message{nl.RouteEvent(otherPort, 254, nl.Attr(unix.RTA_OIF, nl.U32(6)))}, nil, Counters{Dropped: 1}},
+
+		{"table 100 via 5", both, []nl.Message{nl.RouteEvent(otherPort, 100, nl.Attr(unix.RTA_OIF, nl.U32(5)))}, nil, Counters{Matched: 1}},
+		{"table 100 via 6", both, []nl.Message{nl.RouteEvent(otherPort, 100, nl.Attr(unix.RTA_OIF, nl.U32(6)))}, nil, Counters{Dropped: 1}},
+		{"table 200 via 5", both, []nl.Message{nl.RouteEvent(otherPort, 200, nl.Attr(unix.RTA_OIF, nl.U32(5)))}, nil, Counters{Dropped: 1}},
+
+		{"zone 7", zones, []nl.Message{nl.CTEvent(nl.CTNew, 7)}, nil, Counters{Matched: 1}},
+		{"zone 0x0700", zones, []nl.Message{nl.CTEvent(nl.CTNew, 0x0700)}, nil, Counters{Dropped: 1}},
+		{"default zone", zones, []nl.Message{nl.CTEvent(nl.CTDelete)}, nil, Counters{Matched: 1}},
+		{"zone 8", zones, []nl.Message{nl.CTEvent(nl.CTDelete, 8)}, nil, Counters{Dropped: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.spec.PortID = ownPort
+			f := newFilter(t, tt.spec)
+			p := newPair(t)
+			if err := f.Attach(p.recv); err != nil {
+				t.Fatal(err)
+			}
+			pkt := tt.raw
+			if pkt == nil {
+				pkt = nl.Datagram(host, tt.msgs...)
+			}
+			got := p.keeps(t, pkt)
+			if want := tt.want.Dropped == 0; got != want {
+				t.Errorf("kept = %v, want %v", got, want)
+			}
+			c, err := f.Counters()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, c); diff != "" {
+				t.Errorf("counters (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestRuntimeChanges changes a filter's sets and types while it is
+// attached.
+func TestRuntimeChanges(t *testing.T) {
+	f := newFilter(t, Spec{PortID: ownPort, Types: map[uint16]Match{unix.RTM_NEWROUTE: MatchTable}, Tables: []uint32{100}})
+	p := newPair(t)
+	if err := f.Attach(p.recv); err != nil {
+		t.Fatal(err)
+	}
+	link, route100, route1000 := nl.Datagram(host, nl.LinkEvent(2)), nl.Datagram(host, routes(100)...), nl.Datagram(host, routes(1000)...)
+	check := func(step string, wantLink, want100, want1000 bool) {
+		t.Helper()
+		got := [3]bool{p.keeps(t, link), p.keeps(t, route100), p.keeps(t, route1000)}
+		if want := [3]bool{wantLink, want100, want1000}; got != want {
+			t.Errorf("%s: kept link, table 100, table 1000 = %v, want %v", step, got, want)
+		}
+	}
+	check("initially", false, true, false)
+
+	if err := f.Tables().Set(1000); err != nil {
+		t.Fatal(err)
+	}
+	check("after Tables().Set(1000)", false, false, true)
+	if got, err := f.Tables().Values(); err != nil || !cmp.Equal(got, []uint32{1000}) {
+		t.Errorf("Tables().Values() = %v, %v; want [1000]", got, err)
+	}
+
+	if err := f.Tables().Add(100); err != nil {
+		t.Fatal(err)
+	}
+	check("after Add(100)", false, true, true)
+
+	if err := f.SetType(unix.RTM_NEWLINK, MatchAny); err != nil {
+		t.Fatal(err)
+	}
+	check("after SetType(RTM_NEWLINK)", true, true, true)
+
+	if err := f.Tables().Remove(100, 1000, 7); err != nil {
+		t.Fatal(err)
+	}
+	check("after Remove", true, false, false)
+
+	if err := f.SetTypes(map[uint16]Match{unix.RTM_NEWROUTE: MatchAny}); err != nil {
+		t.Fatal(err)
+	}
+	check("after SetTypes(routes)", false, true, true)
+
+	if err := f.RemoveType(unix.RTM_NEWROUTE); err != nil {
+		t.Fatal(err)
+	}
+	check("after RemoveType", false, false, false)
+
+	if err := Detach(p.recv); err != nil {
+		t.Fatal(err)
+	}
+	check("detached", true, true, true)
+
+	c, err := f.Counters()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(Counters{Matched: 10, Dropped: 11}, c); diff != "" {
+		t.Errorf("counters (-want +got):\n%s", diff)
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		spec Spec
+	}{
+		{"port 0", Spec{}},
+		{"negative size", Spec{PortID: 1, MaxEntries: -1}},
+		{"unknown match", Spec{PortID: 1, Types: map[uint16]Match{16: 1 << 20}}},
+		{"too many tables", Spec{PortID: 1, MaxEntries: 2, Tables: []uint32{1, 2, 3}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := New(tt.spec)
+			if err == nil {
+				f.Close()
+				t.Fatal("New succeeded")
+			}
+			t.Log(err)
+		})
+	}
+}

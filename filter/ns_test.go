@@ -1,0 +1,62 @@
+package filter
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/nlring/netlink/filter/internal/scenario"
+)
+
+// TestNamespaceRouteTable attaches RouteTable(100) to a raw event socket in
+// a namespace, adds routes in tables 100, 200 and 1000 and changes a link:
+// only table 100's events may arrive, while a request, its ACK and a dump
+// on the same socket keep working. The same run without a filter shows
+// that the other events were sent.
+func TestNamespaceRouteTable(t *testing.T) {
+	const perTable = 5
+	tests := []struct {
+		name   string
+		filter Criterion // nil: no filter
+		want   map[string]int
+	}{
+		{"no filter", nil, map[string]int{"route/100": perTable, "route/200": perTable, "route/1000": perTable, "link": 1}},
+		{"table 100", RouteTable(100), map[string]int{"route/100": perTable}},
+		{"table 1000", RouteTable(1000), map[string]int{"route/1000": perTable}},
+		{"table 200 or links", Or(RouteTable(200), MessageType(16, 17)), map[string]int{"route/200": perTable, "link": 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ns := scenario.NS(t)
+			s := scenario.Open(t, ns)
+			if tt.filter != nil {
+				raw, err := Assemble(s.PID(), tt.filter)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := attachClassic(s.FD(), raw); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s.Sync(t) // events of the set-up, if no filter
+			for _, table := range []int{100, 200, 1000} {
+				scenario.AddRoutes(t, ns, table, 0, perTable)
+			}
+			if err := ns.IP("link", "set", scenario.Link, "mtu", "1400"); err != nil {
+				t.Fatal(err)
+			}
+			got := scenario.Count(s.Sync(t))
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("events received (-want +got):\n%s", diff)
+			}
+			// The dump sees all routes: 3×perTable, plus the local and
+			// prefix routes of the address (local, broadcast and prefix
+			// in tables local and main).
+			if n := s.DumpRoutes(t); n < 3*perTable {
+				t.Errorf("dump returned %d routes, want at least %d", n, 3*perTable)
+			}
+			if got := scenario.Count(s.Sync(t)); len(got) != 0 {
+				t.Errorf("events after the dump: %v", got)
+			}
+		})
+	}
+}

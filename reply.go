@@ -1,0 +1,185 @@
+package netlink
+
+import "context"
+
+// A replyReader walks the messages of one reply (or one multicast datagram)
+// across as many datagrams as it spans.
+//
+// The reply ends:
+//   - at a Done message of a multi-part reply, which is not returned;
+//   - after the datagram holding an Error message (an ACK or a failure):
+//     nothing of the reply follows it. Some families answer a GET with
+//     NLM_F_ACK with a multi-part message that has no Done, then the ACK in
+//     a separate datagram; waiting for a Done there would hang;
+//   - after a datagram without multi-part messages;
+//   - at the first failure.
+//
+// A message flagged DumpInterrupted does not end the reply: the rest of the
+// dump is read and the end reports ErrDumpInterrupted.
+type replyReader struct {
+	c   *Conn
+	ctx context.Context
+	// owned makes the reader copy each datagram into memory of its own, so
+	// that messages outlive it; otherwise they alias the backend's buffer
+	// until the reader moves past their datagram.
+	owned bool
+
+	d      datagram
+	loaded bool // d holds a datagram not yet exhausted
+	off    int  // next message: offset in d.b, or index in d.msgs
+
+	started bool // a datagram was received
+	more    bool // inside a multi-part message
+	end     bool // the reply is complete or failed
+
+	interrupted bool   // a part was flagged DumpInterrupted
+	intrSeq     uint32 // its sequence number
+	// endInterrupted is set when the reply ended normally but
+	// interrupted: its messages are whole and worth returning.
+	endInterrupted bool
+}
+
+// next returns the next message of the reply. At the end it returns ok
+// false and, if the dump was interrupted, an error wrapping
+// ErrDumpInterrupted. Every error is an *OpError and ends the reply.
+func (r *replyReader) next() (m Message, ok bool, err error) {
+	for !r.end {
+		if !r.loaded {
+			if r.started && !r.more {
+				return Message{}, false, r.finish()
+			}
+			if err := r.load(); err != nil {
+				r.end = true
+				return Message{}, false, err
+			}
+			continue
+		}
+
+		m, ok, err := r.take()
+		if err != nil {
+			r.fail()
+			return Message{}, false, err
+		}
+		if !ok {
+			r.unload()
+			continue
+		}
+
+		if err := checkMessage(m); err != nil {
+			r.fail()
+			return Message{}, false, err
+		}
+		if m.Header.Flags&DumpInterrupted != 0 && !r.interrupted {
+			r.interrupted, r.intrSeq = true, m.Header.Sequence
+		}
+		if m.Header.Type == Done && m.Header.Flags&Multi != 0 {
+			r.unload()
+			return Message{}, false, r.finish()
+		}
+		if m.Header.Flags&Multi != 0 {
+			r.more = true
+		}
+		if m.Header.Type == Error {
+			r.more = false
+		}
+		return m, true, nil
+	}
+	return Message{}, false, nil
+}
+
+// load receives the next datagram of the reply, dropping unicast datagrams
+// from user-space senders unless the Conn accepts them.
+func (r *replyReader) load() error {
+	for {
+		d, err := r.c.t.recv(r.ctx)
+		if err != nil {
+			return newOpError("receive", err)
+		}
+		if d.unicast && d.sender != 0 && d.sender != r.c.pid && !r.c.allowUserSenders {
+			// Only the kernel and this socket itself send unicast to us in
+			// a request/reply protocol: anything else is forged or stray.
+			r.c.t.release(d)
+			continue
+		}
+		if d.held && (r.owned || len(d.b)%4 != 0) {
+			// One allocation per datagram, not per message. It also pads a
+			// datagram whose last message lacks its padding (a user-space
+			// sender's), so that every message parses as in the kernel's.
+			b := make([]byte, nlmsgAlign(len(d.b)))
+			copy(b, d.b)
+			r.c.t.release(d)
+			d.b, d.held = b, false
+		}
+		r.d, r.off, r.loaded, r.started = d, 0, true, true
+		return nil
+	}
+}
+
+// take returns the next message of the current datagram; ok is false when
+// it has none left.
+func (r *replyReader) take() (Message, bool, error) {
+	if r.d.msgs != nil || r.d.err != nil {
+		switch {
+		case r.off < len(r.d.msgs):
+			r.off++
+			return r.d.msgs[r.off-1], true, nil
+		case r.d.err != nil:
+			err := r.d.err
+			r.d.err = nil
+			return Message{}, false, newOpError("receive", err)
+		}
+		return Message{}, false, nil
+	}
+	if r.off >= len(r.d.b) {
+		return Message{}, false, nil
+	}
+	m, n, err := parseMessage(r.d.b[r.off:])
+	if err != nil {
+		return Message{}, false, newOpError("receive", err)
+	}
+	r.off += n
+	return m, true, nil
+}
+
+// remaining estimates how many messages the current datagram still holds,
+// to size a result slice once per datagram.
+func (r *replyReader) remaining() int {
+	if r.d.msgs != nil {
+		return len(r.d.msgs) - r.off
+	}
+	// Dump messages are rarely under 64 bytes; an overestimate only costs
+	// capacity, which doubling would have spent anyway.
+	return (len(r.d.b) - r.off + 63) / 64
+}
+
+func (r *replyReader) finish() error {
+	r.end = true
+	if r.interrupted {
+		r.endInterrupted = true
+		return &OpError{Op: "receive", Err: ErrDumpInterrupted, Sequence: r.intrSeq}
+	}
+	return nil
+}
+
+func (r *replyReader) fail() {
+	r.end = true
+	r.unload()
+}
+
+func (r *replyReader) unload() {
+	if r.loaded {
+		r.c.t.release(r.d)
+		r.d, r.loaded = datagram{}, false
+	}
+}
+
+// discard reads and drops what is left of the reply, so that it cannot be
+// taken for the reply to a later request, and releases the datagram held.
+func (r *replyReader) discard() {
+	for !r.end {
+		if _, ok, err := r.next(); !ok || err != nil {
+			break
+		}
+	}
+	r.unload()
+}

@@ -1,0 +1,341 @@
+package netlink
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"github.com/nlring/netlink/backend"
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+)
+
+// backendTransport runs a Conn on an nlring backend socket.
+type backendTransport struct {
+	s backend.Socket
+	// ctxRecv is s if its backend can wait for a datagram and a context at
+	// once; otherwise cancellation falls back to moving the read deadline.
+	ctxRecv contextReceiver
+
+	closed atomic.Bool
+
+	// sendBufs recycles the buffers requests are encoded into.
+	sendBufs sync.Pool
+
+	// deadlineMu guards readDeadline, the read deadline the caller last
+	// set, which is put back after a cancelled receive moved it.
+	deadlineMu   sync.Mutex
+	readDeadline time.Time
+}
+
+// contextReceiver is implemented by backends whose receive can be cancelled
+// by a context directly.
+type contextReceiver interface {
+	RecvContext(ctx context.Context) (backend.Datagram, error)
+}
+
+// maxPooledSendBuf bounds the send buffers kept for reuse, so that one huge
+// batch does not pin its buffer for the life of the Conn.
+const maxPooledSendBuf = 64 << 10
+
+func newBackendTransport(s backend.Socket) *backendTransport {
+	t := &backendTransport{s: s}
+	t.ctxRecv, _ = s.(contextReceiver)
+	return t
+}
+
+func (t *backendTransport) send(m Message) error {
+	return t.sendMessages([]Message{m})
+}
+
+func (t *backendTransport) sendMessages(msgs []Message) error {
+	if t.closed.Load() {
+		return os.NewSyscallError("sendmsg", unix.EBADF)
+	}
+	bp, _ := t.sendBufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	b := (*bp)[:0]
+	var err error
+	for _, m := range msgs {
+		if b, err = appendMessage(b, m); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		err = t.s.Send(b)
+	}
+	if cap(b) <= maxPooledSendBuf {
+		*bp = b
+		t.sendBufs.Put(bp)
+	}
+	return t.ioErr("sendmsg", nil, err)
+}
+
+func (t *backendTransport) recv(ctx context.Context) (datagram, error) {
+	if t.closed.Load() {
+		return datagram{}, os.NewSyscallError("recvmsg", unix.EBADF)
+	}
+	var (
+		bd  backend.Datagram
+		err error
+	)
+	switch {
+	case ctx == nil || ctx.Done() == nil:
+		bd, err = t.s.Recv()
+	case t.ctxRecv != nil:
+		bd, err = t.ctxRecv.RecvContext(ctx)
+	default:
+		bd, err = t.recvByDeadline(ctx)
+	}
+	if err != nil {
+		return datagram{}, t.ioErr("recvmsg", ctx, err)
+	}
+	return datagram{
+		b:       bd.Data,
+		sender:  bd.Sender,
+		unicast: bd.Groups == 0,
+		bd:      bd,
+		held:    true,
+	}, nil
+}
+
+// recvByDeadline cancels a plain Recv when ctx is done by moving the read
+// deadline into the past, then puts the caller's deadline back.
+func (t *backendTransport) recvByDeadline(ctx context.Context) (backend.Datagram, error) {
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(fired)
+		t.deadlineMu.Lock()
+		defer t.deadlineMu.Unlock()
+		_ = t.s.SetReadDeadline(time.Unix(1, 0))
+	})
+	bd, err := t.s.Recv()
+	if !stop() {
+		<-fired
+		t.deadlineMu.Lock()
+		_ = t.s.SetReadDeadline(t.readDeadline)
+		t.deadlineMu.Unlock()
+	}
+	return bd, err
+}
+
+// ioErr gives a send or receive error the form github.com/mdlayher/netlink
+// gave it: the context's error for a cancelled call, os.ErrDeadlineExceeded
+// for a deadline, closingError for a call interrupted by Close, and system
+// call errors as *os.SyscallError.
+func (t *backendTransport) ioErr(op string, ctx context.Context, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case ctx != nil && ctx.Err() != nil &&
+		(errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+			errors.Is(err, os.ErrDeadlineExceeded)):
+		return ctx.Err()
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return os.ErrDeadlineExceeded
+	case errors.Is(err, net.ErrClosed):
+		return closingError{}
+	}
+	return syscallErr(op, err)
+}
+
+func (t *backendTransport) release(d datagram) {
+	if d.held {
+		t.s.Release(d.bd)
+	}
+}
+
+func (t *backendTransport) close() error {
+	if t.closed.Swap(true) {
+		return nil
+	}
+	return t.s.Close()
+}
+
+func (t *backendTransport) options() any { return t }
+
+// control runs a socket option call, failing as a closed socket would once
+// the Conn is closed.
+func (t *backendTransport) control(op string, fn func() error) error {
+	if t.closed.Load() {
+		return os.NewSyscallError(op, unix.EBADF)
+	}
+	return syscallErr(op, fn())
+}
+
+func (t *backendTransport) JoinGroup(group uint32) error {
+	return t.control("setsockopt", func() error { return t.s.JoinGroup(group) })
+}
+
+func (t *backendTransport) LeaveGroup(group uint32) error {
+	return t.control("setsockopt", func() error { return t.s.LeaveGroup(group) })
+}
+
+func (t *backendTransport) setInt(level, opt, value int) error {
+	return t.control("setsockopt", func() error { return t.s.SetSockoptInt(level, opt, value) })
+}
+
+func (t *backendTransport) getInt(level, opt int) (int, error) {
+	var v int
+	err := t.control("getsockopt", func() (err error) {
+		v, err = t.s.GetSockoptInt(level, opt)
+		return err
+	})
+	return v, err
+}
+
+func (t *backendTransport) SetOption(option ConnOption, enable bool) error {
+	opt, ok := linuxOption(option)
+	if !ok {
+		// What the kernel answers for an option it does not know.
+		return os.NewSyscallError("setsockopt", unix.ENOPROTOOPT)
+	}
+	v := 0
+	if enable {
+		v = 1
+	}
+	return t.setInt(unix.SOL_NETLINK, opt, v)
+}
+
+// SetReadBuffer and SetWriteBuffer use the FORCE variants first, which lift
+// the rmem_max/wmem_max limits for a privileged caller, as
+// github.com/mdlayher/netlink does.
+func (t *backendTransport) SetReadBuffer(bytes int) error {
+	if t.setInt(unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, bytes) == nil {
+		return nil
+	}
+	return t.setInt(unix.SOL_SOCKET, unix.SO_RCVBUF, bytes)
+}
+
+func (t *backendTransport) SetWriteBuffer(bytes int) error {
+	if t.setInt(unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, bytes) == nil {
+		return nil
+	}
+	return t.setInt(unix.SOL_SOCKET, unix.SO_SNDBUF, bytes)
+}
+
+func (t *backendTransport) ReadBuffer() (int, error) {
+	return t.getInt(unix.SOL_SOCKET, unix.SO_RCVBUF)
+}
+
+func (t *backendTransport) WriteBuffer() (int, error) {
+	return t.getInt(unix.SOL_SOCKET, unix.SO_SNDBUF)
+}
+
+// SetBPF attaches a classic BPF program to the socket. An empty program is
+// rejected with EINVAL before reaching the kernel, as it has no first
+// instruction to point to.
+func (t *backendTransport) SetBPF(filter []bpf.RawInstruction) error {
+	if len(filter) == 0 {
+		return os.NewSyscallError("setsockopt", unix.EINVAL)
+	}
+	if len(filter) > math.MaxUint16 {
+		return os.NewSyscallError("setsockopt", unix.EINVAL)
+	}
+	prog := unix.SockFprog{
+		Len:    uint16(len(filter)),
+		Filter: (*unix.SockFilter)(unsafe.Pointer(&filter[0])),
+	}
+	return t.control("setsockopt", func() error {
+		rc, err := t.s.SyscallConn()
+		if err != nil {
+			return err
+		}
+		var serr error
+		if err := rc.Control(func(fd uintptr) {
+			serr = unix.SetsockoptSockFprog(int(fd), unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &prog)
+		}); err != nil {
+			return err
+		}
+		return serr
+	})
+}
+
+// RemoveBPF detaches the socket's BPF program.
+func (t *backendTransport) RemoveBPF() error {
+	return t.setInt(unix.SOL_SOCKET, unix.SO_DETACH_FILTER, 0)
+}
+
+func (t *backendTransport) SetDeadline(d time.Time) error {
+	t.deadlineMu.Lock()
+	defer t.deadlineMu.Unlock()
+	t.readDeadline = d
+	return t.s.SetDeadline(d)
+}
+
+func (t *backendTransport) SetReadDeadline(d time.Time) error {
+	t.deadlineMu.Lock()
+	defer t.deadlineMu.Unlock()
+	t.readDeadline = d
+	return t.s.SetReadDeadline(d)
+}
+
+func (t *backendTransport) SetWriteDeadline(d time.Time) error {
+	return t.s.SetWriteDeadline(d)
+}
+
+func (t *backendTransport) SyscallConn() (syscall.RawConn, error) {
+	if t.closed.Load() {
+		return nil, os.NewSyscallError("syscallconn", unix.EBADF)
+	}
+	return t.s.SyscallConn()
+}
+
+// closingError is the error of a receive interrupted by Close. Its text is
+// the one github.com/mdlayher/netlink reported (the runtime poller's), and
+// errors.Is matches it with net.ErrClosed and os.ErrClosed.
+type closingError struct{}
+
+func (closingError) Error() string { return "use of closed file" }
+
+func (closingError) Is(target error) bool {
+	return target == net.ErrClosed || target == os.ErrClosed
+}
+
+// syscallErr wraps a bare errno in *os.SyscallError named op, as system call
+// errors from github.com/mdlayher/netlink were; other errors pass as they
+// are.
+func syscallErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		return err
+	}
+	var errno unix.Errno
+	if errors.As(err, &errno) {
+		return os.NewSyscallError(op, err)
+	}
+	return err
+}
+
+// linuxOption returns the SOL_NETLINK option behind o.
+func linuxOption(o ConnOption) (int, bool) {
+	switch o {
+	case PacketInfo:
+		return unix.NETLINK_PKTINFO, true
+	case BroadcastError:
+		return unix.NETLINK_BROADCAST_ERROR, true
+	case NoENOBUFS:
+		return unix.NETLINK_NO_ENOBUFS, true
+	case ListenAllNSID:
+		return unix.NETLINK_LISTEN_ALL_NSID, true
+	case CapAcknowledge:
+		return unix.NETLINK_CAP_ACK, true
+	case ExtendedAcknowledge:
+		return unix.NETLINK_EXT_ACK, true
+	case GetStrictCheck:
+		return unix.NETLINK_GET_STRICT_CHK, true
+	}
+	return 0, false
+}
