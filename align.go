@@ -20,10 +20,6 @@ func nlmsgAlign(n int) int {
 	return (n + unix.NLMSG_ALIGNTO - 1) &^ (unix.NLMSG_ALIGNTO - 1)
 }
 
-// nlmsgLength returns the length field of a message carrying n bytes of
-// payload (NLMSG_LENGTH).
-func nlmsgLength(n int) int { return n + nlmsgHeaderLen }
-
 // nlaAlign rounds n up to the alignment of a netlink attribute (NLA_ALIGN).
 func nlaAlign(n int) int {
 	return (n + unix.NLA_ALIGNTO - 1) &^ (unix.NLA_ALIGNTO - 1)

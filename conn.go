@@ -162,7 +162,7 @@ func (c *Conn) SendMessages(msgs []Message) ([]Message, error) {
 // fill sets the zero header fields of m as Send documents.
 func (c *Conn) fill(m *Message) {
 	if m.Header.Length == 0 {
-		m.Header.Length = uint32(nlmsgAlign(nlmsgLength(len(m.Data))))
+		m.Header.Length = uint32(nlmsgAlign(nlmsgHeaderLen + len(m.Data)))
 	}
 	if m.Header.Sequence == 0 {
 		m.Header.Sequence = c.seq.Add(1)

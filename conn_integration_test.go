@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -101,11 +102,18 @@ func addVethRoutes(t *testing.T, ns *netns.NS, n int) {
 	}
 }
 
+// isTestRoute reports whether m is a /32 route of the main table, as
+// addVethRoutes adds.
+func isTestRoute(m netlink.Message) bool {
+	return m.Header.Type == unix.RTM_NEWROUTE && len(m.Data) >= unix.SizeofRtMsg &&
+		m.Data[1] == 32 && m.Data[4] == unix.RT_TABLE_MAIN
+}
+
 // countRoutes counts the RTM_NEWROUTE messages for /32 destinations.
 func countRoutes(msgs []netlink.Message) int {
 	n := 0
 	for _, m := range msgs {
-		if m.Header.Type == unix.RTM_NEWROUTE && len(m.Data) >= unix.SizeofRtMsg && m.Data[1] == 32 {
+		if isTestRoute(m) {
 			n++
 		}
 	}
@@ -161,7 +169,7 @@ func TestIntegrationRouteDump(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ReceiveIter: %v", err)
 			}
-			if m.Header.Type == unix.RTM_NEWROUTE && m.Data[1] == 32 {
+			if isTestRoute(m) {
 				n++
 			}
 		}
@@ -223,7 +231,7 @@ func TestIntegrationMulticastEvents(t *testing.T) {
 			}
 			for _, m := range msgs {
 				if m.Header.Type == unix.RTM_NEWLINK {
-					seen[linkName(m)] = true
+					seen[ifName(m)] = true
 				}
 			}
 		}
@@ -231,23 +239,6 @@ func TestIntegrationMulticastEvents(t *testing.T) {
 			t.Fatalf("LeaveGroup: %v", err)
 		}
 	})
-}
-
-// linkName returns the IFLA_IFNAME of an RTM_NEWLINK message.
-func linkName(m netlink.Message) string {
-	if len(m.Data) < unix.SizeofIfInfomsg {
-		return ""
-	}
-	ad, err := netlink.NewAttributeDecoder(m.Data[unix.SizeofIfInfomsg:])
-	if err != nil {
-		return ""
-	}
-	for ad.Next() {
-		if ad.Type() == unix.IFLA_IFNAME {
-			return ad.String()
-		}
-	}
-	return ""
 }
 
 func TestIntegrationCloseUnblocksReceive(t *testing.T) {
@@ -326,76 +317,100 @@ func TestIntegrationDeadlines(t *testing.T) {
 }
 
 func TestIntegrationDumpInterrupted(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
-		var setup strings.Builder
-		for i := range 100 {
-			fmt.Fprintf(&setup, "link add a%d type veth peer name b%d\n", i, i)
-		}
-		if err := ns.Batch(strings.NewReader(setup.String())); err != nil {
-			t.Fatal(err)
-		}
-		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
-
-		stop := churnLinks(t, ns)
-		defer stop()
-
-		const attempts = 30
-		interrupted := 0
-		for range attempts {
-			msgs, err := c.Execute(getLink(0))
-			flagged := false
-			for _, m := range msgs {
-				flagged = flagged || m.Header.Flags&netlink.DumpInterrupted != 0
+	// Execute reads a dump as fast as it can; the slow ReceiveIter gives
+	// the churn time to change the table between two parts of the dump.
+	modes := []struct {
+		name string
+		dump func(c *netlink.Conn) ([]netlink.Message, error)
+	}{
+		{"Execute", func(c *netlink.Conn) ([]netlink.Message, error) { return c.Execute(getLink(0)) }},
+		{"slow ReceiveIter", func(c *netlink.Conn) ([]netlink.Message, error) {
+			if _, err := c.Send(getLink(0)); err != nil {
+				return nil, err
 			}
-			switch {
-			case errors.Is(err, netlink.ErrDumpInterrupted):
-				if len(msgs) < 200 {
-					t.Fatalf("interrupted dump returned %d links, want all of them (at least 200)", len(msgs))
+			var msgs []netlink.Message
+			for m, err := range c.ReceiveIter() {
+				if err != nil {
+					return msgs, err
 				}
-				interrupted++
-			case err != nil:
-				t.Fatalf("Execute: %v", err)
-			case flagged:
-				t.Fatal("a dump part was flagged DumpInterrupted but Execute returned no error")
+				msgs = append(msgs, netlink.Message{Header: m.Header})
+				time.Sleep(50 * time.Microsecond)
 			}
-			if interrupted >= 2 {
-				break
-			}
-		}
-		if interrupted == 0 {
-			t.Fatalf("no dump of %d under churn was interrupted", attempts)
+			return msgs, nil
+		}},
+	}
+	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
+		for _, mode := range modes {
+			t.Run(mode.name, func(t *testing.T) {
+				ns := nstest.NS(t)
+				var setup strings.Builder
+				for i := range 100 {
+					fmt.Fprintf(&setup, "link add a%d type veth peer name b%d\n", i, i)
+				}
+				if err := ns.Batch(strings.NewReader(setup.String())); err != nil {
+					t.Fatal(err)
+				}
+				c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
+				stop := churnLinks(t, ns)
+				defer stop()
+
+				const attempts = 40
+				interrupted := 0
+				for i := 0; i < attempts && interrupted < 2; i++ {
+					msgs, err := mode.dump(c)
+					flagged := false
+					for _, m := range msgs {
+						flagged = flagged || m.Header.Flags&netlink.DumpInterrupted != 0
+					}
+					switch {
+					case errors.Is(err, netlink.ErrDumpInterrupted):
+						// The whole dump comes with the error: 200 veths
+						// and lo, give or take the churning pair.
+						if len(msgs) < 200 {
+							t.Fatalf("interrupted dump returned %d links, want all of them", len(msgs))
+						}
+						interrupted++
+					case err != nil:
+						t.Fatalf("dump: %v", err)
+					case flagged:
+						t.Fatal("a part was flagged DumpInterrupted but no error was returned")
+					}
+				}
+				if interrupted == 0 {
+					t.Fatalf("none of %d dumps under churn was interrupted", attempts)
+				}
+			})
 		}
 	})
 }
 
-// churnLinks adds and deletes a veth pair in ns in a loop until the returned
+// churnLinks adds and deletes a link in ns in a loop until the returned
 // function is called.
 func churnLinks(t *testing.T, ns *netns.NS) (stop func()) {
-	r, w := io.Pipe()
-	done := make(chan struct{})
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	// ip -batch reads ahead from its input: killing it, not closing its
+	// input, is what stops the churn at once.
+	cmd := exec.CommandContext(ctx, "ip", "-n", ns.Name(), "-batch", "-")
+	w, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		for {
-			select {
-			case <-done:
-				w.Close()
-				return
-			default:
-			}
+		for ctx.Err() == nil {
 			if _, err := io.WriteString(w, "link add churn0 type veth peer name churn1\nlink del churn0\n"); err != nil {
 				return
 			}
 		}
 	})
-	wg.Go(func() {
-		// ip stops at the end of its input; an error here only means the
-		// churn ended early, which the test would notice as no interruption.
-		_ = ns.Batch(r)
-		r.Close()
-	})
 	return func() {
-		close(done)
+		cancel()
+		_ = cmd.Wait() // killed: its error says so
+		w.Close()
 		wg.Wait()
 	}
 }

@@ -2,6 +2,7 @@ package netlink
 
 import (
 	"encoding/binary"
+	"fmt"
 	"syscall"
 
 	"github.com/nlring/netlink/nlenc"
@@ -31,9 +32,10 @@ func isAck(m Message) bool {
 // The error is an *OpError with Op "receive", the errno as a bare
 // syscall.Errno in Err (the call worked; the kernel refused the request), the
 // message's sequence number, and Message and Offset from the extended
-// acknowledgement. A payload too short for the errno yields an *OpError
-// wrapping errShortErrorMessage. Malformed acknowledgement attributes are
-// ignored: the errno is what matters.
+// acknowledgement. A payload too short for the errno, or for the echoed
+// request that precedes the acknowledgement attributes, yields an *OpError
+// wrapping errShortErrorMessage (and the errno, if there is one). Malformed
+// acknowledgement attributes are ignored: the errno is what matters.
 func checkMessage(m Message) error {
 	switch {
 	case m.Header.Type == Error:
@@ -63,9 +65,16 @@ func checkMessage(m Message) error {
 		Sequence: m.Header.Sequence,
 	}
 	if m.Header.Flags&AcknowledgeTLVs != 0 {
-		if tlvs, ok := extAckTLVs(m); ok {
-			oe.Message, oe.Offset = parseExtAck(tlvs)
+		tlvs, ok := extAckTLVs(m)
+		if !ok {
+			// github.com/mdlayher/netlink reports this case as
+			// errShortErrorMessage, and callers look for its text; the
+			// errno stays visible to errors.Is.
+			oe.Err = fmt.Errorf("%w: extended acknowledgement cut short, kernel error: %w",
+				errShortErrorMessage, oe.Err)
+			return oe
 		}
+		oe.Message, oe.Offset = parseExtAck(tlvs)
 	}
 	return oe
 }

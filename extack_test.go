@@ -1,8 +1,10 @@
 package netlink
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -38,6 +40,12 @@ func flatten(err error) any {
 		Op: oe.Op, ErrType: fmt.Sprintf("%T", oe.Err), Err: oe.Err.Error(),
 		Message: oe.Message, Offset: oe.Offset, Sequence: oe.Sequence,
 	}
+}
+
+// cutShort is the cause checkMessage reports when the echoed request does
+// not leave room for the extended acknowledgement it announces.
+func cutShort(errno unix.Errno) error {
+	return fmt.Errorf("%w: extended acknowledgement cut short, kernel error: %w", errShortErrorMessage, errno)
 }
 
 func TestCheckMessage(t *testing.T) {
@@ -132,17 +140,17 @@ func TestCheckMessage(t *testing.T) {
 		{
 			name: "extended ack, echoed request cut short",
 			m:    Message{Header: Header{Type: Error, Flags: AcknowledgeTLVs}, Data: concat(errnoBytes(22), echoed[:20])},
-			want: &OpError{Op: "receive", Err: unix.EINVAL},
+			want: &OpError{Op: "receive", Err: cutShort(unix.EINVAL)},
 		},
 		{
 			name: "extended ack, echoed header cut short",
 			m:    Message{Header: Header{Type: Error, Flags: Capped | AcknowledgeTLVs}, Data: concat(errnoBytes(22), echoed[:10])},
-			want: &OpError{Op: "receive", Err: unix.EINVAL},
+			want: &OpError{Op: "receive", Err: cutShort(unix.EINVAL)},
 		},
 		{
 			name: "extended ack, echoed length below header",
 			m:    Message{Header: Header{Type: Error, Flags: AcknowledgeTLVs}, Data: concat(errnoBytes(22), rawHeader(4, 0, 0, 0, 0), extAckTLVsFor("bad", 1))},
-			want: &OpError{Op: "receive", Err: unix.EINVAL},
+			want: &OpError{Op: "receive", Err: cutShort(unix.EINVAL)},
 		},
 		{
 			name: "extended ack, malformed TLV after the message",
@@ -177,6 +185,25 @@ func TestCheckMessage(t *testing.T) {
 				t.Errorf("checkMessage (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestCheckMessageCutShort checks that an extended acknowledgement cut short
+// reports both the short message, as github.com/mdlayher/netlink does, and
+// the kernel's errno.
+func TestCheckMessageCutShort(t *testing.T) {
+	m := Message{
+		Header: Header{Type: Error, Flags: AcknowledgeTLVs},
+		Data:   concat(errnoBytes(int32(unix.EPERM)), []byte{0xff}),
+	}
+	err := checkMessage(m)
+	for _, target := range []error{errShortErrorMessage, unix.EPERM} {
+		if !errors.Is(err, target) {
+			t.Errorf("errors.Is(%v, %v) = false", err, target)
+		}
+	}
+	if !strings.Contains(err.Error(), "not enough data") {
+		t.Errorf("error %q does not say the data was short", err)
 	}
 }
 

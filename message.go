@@ -30,7 +30,7 @@ type Message struct {
 // Data and Header.Length are zero.
 func (m Message) MarshalBinary() ([]byte, error) {
 	l := m.Header.Length
-	if l < nlmsgHeaderLen || uint64(l)%4 != 0 {
+	if l < nlmsgHeaderLen || l%4 != 0 {
 		return nil, errIncorrectMessageLength
 	}
 	b, err := appendMessage(make([]byte, 0, l), m)

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"os"
 )
 
 // Scenario says what a benchmark namespace holds and how much work each
@@ -44,11 +45,36 @@ func DefaultScenario() Scenario {
 	return s
 }
 
-// TinyScenario is small enough for a smoke test: every workload runs, in a
-// few seconds for all clients together.
+// TinyScenario is small enough for a smoke test: every workload runs, in
+// seconds for all clients together.
 func TinyScenario() Scenario {
 	return Scenario{Name: "tiny", Routes4: 500, Routes6: 100, Links: 20, Neighbours: 20,
 		Conntrack: 200, Install: 300, Events: 2000, RoundTrips: 200}
+}
+
+// SmallScenario is the go test -bench default: large enough that kernel
+// work dominates fixed costs, small enough to iterate on.
+func SmallScenario() Scenario {
+	return Scenario{Name: "small", Routes4: 10000, Routes6: 2000, Links: 200, Neighbours: 200,
+		Conntrack: 2000, Install: 2000, Events: 10000, RoundTrips: 1000}
+}
+
+// LoadScenario returns a named scenario (tiny, small, default) or reads a
+// JSON file.
+func LoadScenario(nameOrFile string) (Scenario, error) {
+	switch nameOrFile {
+	case "tiny":
+		return TinyScenario(), nil
+	case "small":
+		return SmallScenario(), nil
+	case "default", "":
+		return DefaultScenario(), nil
+	}
+	b, err := os.ReadFile(nameOrFile)
+	if err != nil {
+		return Scenario{}, err
+	}
+	return ParseScenario(b)
 }
 
 // ParseScenario decodes a scenario from JSON, rejecting unknown fields so a

@@ -58,7 +58,7 @@ func TestError(t *testing.T) {
 	}
 	want := []netlink.Message{{
 		Header: netlink.Header{Length: 24, Type: netlink.Error, Flags: netlink.Request, Sequence: 5, PID: nltest.PID},
-		Data:   append(binary.NativeEndian.AppendUint32(nil, uint32(-int32(unix.EPERM))), 0xaa, 0xbb, 0xcc, 0xdd),
+		Data:   append(errnoBytes(unix.EPERM), 0xaa, 0xbb, 0xcc, 0xdd),
 	}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("(-want +got):\n%s", diff)
@@ -189,4 +189,10 @@ func TestDialErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// errnoBytes is the payload start of an Error message for errno.
+func errnoBytes(errno unix.Errno) []byte {
+	code := -int32(errno)
+	return binary.NativeEndian.AppendUint32(nil, uint32(code))
 }

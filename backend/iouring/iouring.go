@@ -294,14 +294,11 @@ func (s *Socket) wake() {
 }
 
 // Recv waits for the next datagram.
-func (s *Socket) Recv() (backend.Datagram, error) { return s.recv(nil, nil) }
+func (s *Socket) Recv() (backend.Datagram, error) { return s.RecvContext(context.Background()) }
 
 // RecvContext is Recv that also returns ctx.Err() when ctx is done first.
 func (s *Socket) RecvContext(ctx context.Context) (backend.Datagram, error) {
-	return s.recv(ctx, ctx.Done())
-}
-
-func (s *Socket) recv(ctx context.Context, cancel <-chan struct{}) (backend.Datagram, error) {
+	cancel := ctx.Done() // nil, never ready, for context.Background
 	for {
 		dl := s.rdl.Load()
 		if dl.expired() {

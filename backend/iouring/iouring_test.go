@@ -159,9 +159,9 @@ func dump(t testing.TB, s *Socket, seq uint32, hold int) (routes, datagrams int)
 func addRoutes(t testing.TB, ns *netns.NS, n int) {
 	t.Helper()
 	var b strings.Builder
-	b.WriteString("link add a type veth peer name b\nlink set a up\nlink set b up\n")
+	b.WriteString("link add name va type veth peer name vb\nlink set va up\nlink set vb up\n")
 	for i := range n {
-		fmt.Fprintf(&b, "route add 10.%d.%d.%d/32 dev a\n", i>>16&0xff, i>>8&0xff, i&0xff)
+		fmt.Fprintf(&b, "route add 10.%d.%d.%d/32 dev va\n", i>>16&0xff, i>>8&0xff, i&0xff)
 	}
 	if err := ns.Batch(strings.NewReader(b.String())); err != nil {
 		t.Fatal(err)
@@ -330,7 +330,7 @@ func TestOverrun(t *testing.T) {
 	// socket, and the rest overrun it.
 	var b strings.Builder
 	for i := range 2000 {
-		fmt.Fprintf(&b, "route add 10.200.%d.%d/32 dev a\n", i>>8, i&0xff)
+		fmt.Fprintf(&b, "route add 10.200.%d.%d/32 dev va\n", i>>8, i&0xff)
 	}
 	if err := ns.Batch(strings.NewReader(b.String())); err != nil {
 		t.Fatal(err)
@@ -354,8 +354,10 @@ func TestOverrun(t *testing.T) {
 		events++
 		s.Release(d)
 	}
-	if overruns != 1 || events == 0 {
-		t.Fatalf("%d events and %d overrun errors; want events and exactly one overrun error", events, overruns)
+	// Drops that go on after the first report, while the ring is dry, are
+	// reported again when found: at least one report, never a flood.
+	if overruns == 0 || overruns > 3 || events == 0 {
+		t.Fatalf("%d events and %d overrun errors; want events and one to three overrun errors", events, overruns)
 	}
 	if events >= 2000 {
 		t.Fatalf("all %d events arrived: no overrun happened", events)
@@ -363,7 +365,7 @@ func TestOverrun(t *testing.T) {
 
 	// The socket still works.
 	s.SetReadDeadline(time.Time{})
-	if err := ns.IP("route", "add", "10.201.0.1/32", "dev", "a"); err != nil {
+	if err := ns.IP("route", "add", "10.201.0.1/32", "dev", "va"); err != nil {
 		t.Fatal(err)
 	}
 	d, err := s.Recv()
@@ -527,34 +529,37 @@ func TestConcurrent(t *testing.T) {
 			}
 		}()
 	}
+	// Two receivers share the replies until all have arrived.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	seen := make(map[uint32]bool)
 	var mu sync.Mutex
+	var rwg sync.WaitGroup
 	for range 2 {
-		wg.Add(1)
+		rwg.Add(1)
 		go func() {
-			defer wg.Done()
+			defer rwg.Done()
 			for {
-				mu.Lock()
-				if len(seen) == senders*each {
-					mu.Unlock()
+				d, err := s.RecvContext(ctx)
+				if errors.Is(err, context.Canceled) {
 					return
 				}
-				mu.Unlock()
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				d, err := s.RecvContext(ctx)
-				cancel()
 				if err != nil {
 					t.Error(err)
 					return
 				}
 				mu.Lock()
 				seen[messages(t, d.Data)[0].seq] = true
+				if len(seen) == senders*each {
+					cancel()
+				}
 				mu.Unlock()
 				s.Release(d)
 			}
 		}()
 	}
 	wg.Wait()
+	rwg.Wait()
 	if len(seen) != senders*each {
 		t.Errorf("%d distinct replies, want %d", len(seen), senders*each)
 	}
@@ -634,6 +639,9 @@ func TestOpenCloseLeaks(t *testing.T) {
 }
 
 func TestZeroAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
 	ns := nstest.NS(t)
 	s := openIn(t, ns, backend.Config{})
 	req := getLink(1, 1)

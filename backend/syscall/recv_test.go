@@ -180,13 +180,21 @@ func TestOverrun(t *testing.T) {
 			}
 		}
 	}
-	// Whatever is still queued, then a fresh datagram, must arrive.
-	p.send(t, s.PID(), 0, []byte("after"))
+	// Whatever is still queued, then a fresh datagram, must arrive. The
+	// overrun marked the socket congested: the peer's unicast waits until
+	// the queue has been drained, so it is sent from another goroutine.
+	sendErr := make(chan error, 1)
+	go func() {
+		sendErr <- unix.Sendto(p.fd, []byte("after"), 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: s.PID()})
+	}()
 	for {
 		_, b := recvOne(t, s)
 		if string(b) == "after" {
 			break
 		}
+	}
+	if err := <-sendErr; err != nil {
+		t.Errorf("peer sendto: %v", err)
 	}
 }
 

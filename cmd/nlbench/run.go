@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/nlring/netlink/bench"
@@ -17,7 +16,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("nlbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		scenario  = fs.String("scenario", "default", "scenario: default, tiny, or a JSON file")
+		scenario  = fs.String("scenario", "default", "scenario: default, small, tiny, or a JSON `file`")
 		workloads = fs.String("workloads", "", "comma-separated workloads (default all; see -list)")
 		clients   = fs.String("clients", "", "comma-separated clients (default all; raw and mdlayher always run)")
 		rounds    = fs.Int("rounds", 5, "measured rounds per client and workload")
@@ -44,7 +43,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if *list {
 		return printList(stdout)
 	}
-	sc, err := loadScenario(*scenario)
+	sc, err := bench.LoadScenario(*scenario)
 	if err != nil {
 		return err
 	}
@@ -78,20 +77,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return enc.Encode(rep)
 	}
 	return rep.WriteTable(stdout)
-}
-
-func loadScenario(name string) (bench.Scenario, error) {
-	switch name {
-	case "default":
-		return bench.DefaultScenario(), nil
-	case "tiny":
-		return bench.TinyScenario(), nil
-	}
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return bench.Scenario{}, err
-	}
-	return bench.ParseScenario(b)
 }
 
 func splitList(s string) []string {

@@ -23,7 +23,7 @@ func TestConnRouteTables(t *testing.T) {
 		Tables: []uint32{100},
 	})
 	if errors.Is(err, ebpf.ErrPermission) {
-		t.Skipf("skipped: loading eBPF needs root or CAP_BPF+CAP_PERFMON: %v", err)
+		t.Skipf("skipped: loading eBPF needs root or CAP_BPF: %v", err)
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -38,12 +38,12 @@
 //
 // # Privileges
 //
-// Loading eBPF programs needs root, or CAP_BPF with CAP_PERFMON (the
-// program's bounded loops need CAP_PERFMON) when the kernel forbids
+// Loading eBPF programs needs root or CAP_BPF when the kernel forbids
 // unprivileged BPF, as most distributions do
-// (kernel.unprivileged_bpf_disabled). New reports that as ErrPermission.
-// Attaching a loaded filter to a socket needs no privilege. Classic filters
-// need none at all.
+// (kernel.unprivileged_bpf_disabled); these programs need no CAP_PERFMON.
+// New reports a refusal as ErrPermission, which also matches
+// os.ErrPermission. Attaching a loaded filter to a socket needs no
+// privilege. Classic filters need none at all.
 //
 // BPF memory is charged to the memory cgroup on current kernels (5.11 and
 // later): this package never raises RLIMIT_MEMLOCK, and programs need not

@@ -29,7 +29,7 @@ type Conn interface {
 }
 
 // ErrPermission is returned by New when the kernel refuses to load eBPF.
-var ErrPermission = errors.New("filter/ebpf: loading eBPF needs root, or CAP_BPF and CAP_PERFMON (classic filters from package filter need no privilege)")
+var ErrPermission = errors.New("filter/ebpf: loading eBPF needs root or CAP_BPF (classic filters from package filter need no privilege)")
 
 // New creates the maps, fills them from spec and loads the program.
 func New(spec Spec) (_ *Filter, err error) {

@@ -21,7 +21,7 @@ func newFilter(t testing.TB, spec Spec) *Filter {
 	t.Helper()
 	f, err := New(spec)
 	if errors.Is(err, ErrPermission) {
-		t.Skipf("skipped: loading eBPF needs root or CAP_BPF+CAP_PERFMON: %v", err)
+		t.Skipf("skipped: loading eBPF needs root or CAP_BPF: %v", err)
 	}
 	if err != nil {
 		t.Fatal(err)

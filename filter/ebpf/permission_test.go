@@ -32,30 +32,79 @@ func permissionChild() int {
 	return 0
 }
 
-// TestPermissionError checks that an unprivileged New fails with
-// ErrPermission, and without cilium/ebpf's advice about RLIMIT_MEMLOCK,
-// which does not apply. As root it runs a copy of the test binary as
-// nobody.
-func TestPermissionError(t *testing.T) {
+// TestPrivileges runs a copy of the test binary as nobody with various
+// capabilities: without any, New must fail with ErrPermission and without
+// cilium/ebpf's advice about RLIMIT_MEMLOCK, which does not apply here;
+// with CAP_BPF it must succeed, as the package documentation says: the
+// programs need no CAP_PERFMON. It needs root to switch users.
+func TestPrivileges(t *testing.T) {
 	if os.Geteuid() != 0 {
-		code := permissionChild()
-		if code == 2 {
-			t.Skip("skipped: this user may load eBPF")
-		}
-		if code != 0 {
+		switch permissionChild() {
+		case 0:
+		case 2:
+			t.Skip("skipped: this user may load eBPF; the test needs root to drop privileges")
+		default:
 			t.Fatal("New without privileges did not fail with ErrPermission")
 		}
 		return
 	}
+	const (
+		capPerfmon = 38 // CAP_PERFMON
+		capBPF     = 39 // CAP_BPF
+	)
+	exe := copyTestBinary(t)
+	tests := []struct {
+		name     string
+		caps     []uintptr
+		wantExit int
+	}{
+		{"no capabilities", nil, 0},
+		{"CAP_BPF", []uintptr{capBPF}, 2},
+		{"CAP_BPF and CAP_PERFMON", []uintptr{capBPF, capPerfmon}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(exe)
+			cmd.Dir = filepath.Dir(exe)
+			cmd.Env = append(os.Environ(), childEnv+"=1")
+			cmd.SysProcAttr = &syscall.SysProcAttr{
+				Credential:  &syscall.Credential{Uid: 65534, Gid: 65534},
+				AmbientCaps: tt.caps,
+			}
+			out, err := cmd.CombinedOutput()
+			exit := 0
+			var exitErr *exec.ExitError
+			if errors.As(err, &exitErr) {
+				exit = exitErr.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if exit == 2 && tt.wantExit == 0 {
+				t.Skipf("skipped: nobody may load eBPF here (kernel.unprivileged_bpf_disabled=0?)")
+			}
+			if exit != tt.wantExit {
+				t.Errorf("child exited %d, want %d: %s", exit, tt.wantExit, out)
+			}
+			if strings.Contains(strings.ToUpper(string(out)), "MEMLOCK") {
+				t.Errorf("the error mentions MEMLOCK: %s", out)
+			}
+			t.Logf("as nobody: %s", out)
+		})
+	}
+}
+
+// copyTestBinary copies the test binary where nobody can run it.
+func copyTestBinary(t *testing.T) string {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, err := os.MkdirTemp("", "nlring-ebpf-perm")
+	dir, err := os.MkdirTemp("", "nlring-ebpf-priv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -63,23 +112,7 @@ func TestPermissionError(t *testing.T) {
 	if err := copyFile(copied, exe); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(copied)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), childEnv+"=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-		if strings.Contains(strings.ToUpper(string(out)), "MEMLOCK") {
-			t.Errorf("the error mentions MEMLOCK: %s", out)
-		}
-		t.Logf("as nobody: %s", out)
-	case errors.As(err, &exit) && exit.ExitCode() == 2:
-		t.Skipf("skipped: nobody may load eBPF here (kernel.unprivileged_bpf_disabled=0?)")
-	default:
-		t.Errorf("as nobody: %v: %s", err, out)
-	}
+	return copied
 }
 
 func copyFile(dst, src string) error {

@@ -1,0 +1,155 @@
+package iouring
+
+import (
+	"os"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nlring/netlink/backend"
+	nlsyscall "github.com/nlring/netlink/backend/syscall"
+	"github.com/nlring/netlink/internal/netns"
+	"github.com/nlring/netlink/internal/nstest"
+)
+
+// rawSocket opens a plain blocking netlink socket in ns.
+func rawSocket(b *testing.B, ns *netns.NS) int {
+	b.Helper()
+	var fd int
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runtime.LockOSThread() // never unlocked: the thread dies with us
+		if err = unix.Setns(ns.FD(), unix.CLONE_NEWNET); err != nil {
+			return
+		}
+		fd, err = unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_ROUTE)
+		if err == nil {
+			err = unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK})
+		}
+	}()
+	<-done
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { unix.Close(fd) })
+	return fd
+}
+
+// rawRoundTrip is the floor: one blocking sendto and one blocking recvfrom.
+func rawRoundTrip(b *testing.B, fd int, req, buf []byte) {
+	_, _, errno := unix.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&req[0])), uintptr(len(req)), 0,
+		uintptr(unsafe.Pointer(&kernelAddr)), unix.SizeofSockaddrNetlink)
+	if errno != 0 {
+		b.Fatal(errno)
+	}
+	n, _, errno := unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0, 0)
+	if errno != 0 || n == 0 {
+		b.Fatal(errno)
+	}
+}
+
+// BenchmarkRoundTrip times RTM_GETLINK for lo through the backend and, in
+// alternating chunks of the same run, through a raw blocking sendto+recvfrom
+// pair; it reports both and their ratio.
+func BenchmarkRoundTrip(b *testing.B) {
+	ns := nstest.NS(b)
+	s := openIn(b, ns, backend.Config{})
+	fd := rawSocket(b, ns)
+	req, buf := getLink(1, 1), make([]byte, 32<<10)
+	var tRing, tRaw time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; {
+		n := min(500, b.N-done)
+		t0 := time.Now()
+		for range n {
+			if err := s.Send(req); err != nil {
+				b.Fatal(err)
+			}
+			d, err := s.Recv()
+			if err != nil {
+				b.Fatal(err)
+			}
+			s.Release(d)
+		}
+		t1 := time.Now()
+		for range n {
+			rawRoundTrip(b, fd, req, buf)
+		}
+		tRing, tRaw = tRing+t1.Sub(t0), tRaw+time.Since(t1)
+		done += n
+	}
+	b.ReportMetric(float64(tRing.Nanoseconds())/float64(b.N), "iouring-ns/rt")
+	b.ReportMetric(float64(tRaw.Nanoseconds())/float64(b.N), "raw-ns/rt")
+	b.ReportMetric(float64(tRing)/float64(tRaw), "ratio")
+}
+
+// BenchmarkDump dumps NLRING_BENCH_ROUTES (default 100,000) IPv4 routes per
+// op, alternating the io_uring backend and the syscall backend in the same
+// run, and reports io_uring_enter calls per dump and the time ratio.
+func BenchmarkDump(b *testing.B) {
+	n := 100_000
+	if v := os.Getenv("NLRING_BENCH_ROUTES"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ns := nstest.NS(b)
+	addRoutes(b, ns, n)
+	ring := openIn(b, ns, backend.Config{})
+	sc, err := nlsyscall.Open(backend.Config{Family: unix.NETLINK_ROUTE, NetNS: ns.FD()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sc.Close()
+
+	dumpOn := func(s backend.Socket, seq uint32) (routes int) {
+		if err := s.Send(dumpRoutes(seq)); err != nil {
+			b.Fatal(err)
+		}
+		for {
+			d, err := s.Recv()
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, m := range messages(b, d.Data) {
+				switch m.typ {
+				case unix.RTM_NEWROUTE:
+					routes++
+				case unix.NLMSG_DONE:
+					s.Release(d)
+					return routes
+				case unix.NLMSG_ERROR:
+					b.Fatal(errnoOf(m))
+				}
+			}
+			s.Release(d)
+		}
+	}
+	var tRing, tSys time.Duration
+	enters0, dry0 := ring.Enters(), ring.dryRuns.Load()
+	b.ResetTimer()
+	for i := range b.N {
+		t0 := time.Now()
+		if got := dumpOn(ring, uint32(i)); got < n {
+			b.Fatalf("io_uring dump: %d routes, want %d", got, n)
+		}
+		t1 := time.Now()
+		if got := dumpOn(sc, uint32(i)); got < n {
+			b.Fatalf("syscall dump: %d routes, want %d", got, n)
+		}
+		tRing, tSys = tRing+t1.Sub(t0), tSys+time.Since(t1)
+	}
+	b.ReportMetric(float64(ring.Enters()-enters0)/float64(b.N), "enters/dump")
+	b.ReportMetric(float64(ring.dryRuns.Load()-dry0)/float64(b.N), "dry-rings/dump")
+	b.ReportMetric(float64(tRing.Nanoseconds())/float64(b.N), "iouring-ns/dump")
+	b.ReportMetric(float64(tSys.Nanoseconds())/float64(b.N), "syscall-ns/dump")
+	b.ReportMetric(float64(tRing)/float64(tSys), "ratio")
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package iouring
+
+const raceEnabled = false

@@ -1,0 +1,190 @@
+package bench
+
+import (
+	"flag"
+	"os"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The workloads as Go benchmarks, one sub-benchmark per client:
+//
+//	sudo go test -run '^$' -bench . ./bench/                  # small scenario
+//	sudo go test -run '^$' -bench RouteDump ./bench/ -args -scenario default
+//	NLBENCH_SCENARIO=my.json sudo -E go test -bench . ./bench/
+//
+// Each reports msgs/s, allocs/msg and x-floor: its mean time over the
+// floor's median measured in the same process. ns/op is the measured part
+// of a run only (route deletes between rounds and GCs are not in it); for
+// route-events it is replaced by cpu-ns/op, the receiver's CPU time.
+var scenarioFlag = flag.String("scenario", "", "scenario for benchmarks: tiny, small (default), default or a JSON file; or set NLBENCH_SCENARIO")
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	shared.close()
+	os.Exit(code)
+}
+
+// shared is the namespace and the open clients every benchmark uses: the
+// scenario is built once per process.
+var shared benchState
+
+type benchState struct {
+	mu      sync.Mutex
+	env     *Env
+	err     error
+	clients map[string]Client
+	floor   map[string]time.Duration
+}
+
+func (s *benchState) close() {
+	for _, c := range s.clients {
+		c.Close()
+	}
+	if s.env != nil {
+		s.env.Close()
+	}
+}
+
+func benchScenario() (Scenario, error) {
+	name := *scenarioFlag
+	if name == "" {
+		name = os.Getenv("NLBENCH_SCENARIO")
+	}
+	if name == "" {
+		return SmallScenario(), nil
+	}
+	return LoadScenario(name)
+}
+
+func benchEnv(b *testing.B) *Env {
+	if os.Geteuid() != 0 {
+		b.Skip("skipped: needs root to create a network namespace")
+	}
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.env == nil && shared.err == nil {
+		sc, err := benchScenario()
+		if err == nil {
+			shared.env, err = NewEnv(sc, nil)
+		}
+		shared.err = err
+		shared.clients = map[string]Client{}
+		shared.floor = map[string]time.Duration{}
+	}
+	if shared.err != nil {
+		b.Fatal(shared.err)
+	}
+	return shared.env
+}
+
+func benchClient(b *testing.B, env *Env, spec ClientSpec) Client {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if c, ok := shared.clients[spec.Name]; ok {
+		return c
+	}
+	c, err := spec.New(env)
+	if err != nil {
+		b.Fatalf("opening %s: %v", spec.Name, err)
+	}
+	shared.clients[spec.Name] = c
+	return c
+}
+
+// floorTime is the floor's median time on w over floorRounds runs, measured
+// once per process.
+func floorTime(b *testing.B, env *Env, w Workload) time.Duration {
+	const floorRounds = 5
+	floor, _ := LookupClient(FloorClient)
+	c := benchClient(b, env, floor)
+	shared.mu.Lock()
+	t, ok := shared.floor[w.Name]
+	shared.mu.Unlock()
+	if ok {
+		return t
+	}
+	var times []float64
+	for range floorRounds {
+		s, err := w.Run(env, c)
+		if err != nil {
+			b.Fatalf("floor on %s: %v", w.Name, err)
+		}
+		times = append(times, float64(s.Time))
+	}
+	t = time.Duration(median(times))
+	shared.mu.Lock()
+	shared.floor[w.Name] = t
+	shared.mu.Unlock()
+	return t
+}
+
+func benchWorkload(b *testing.B, name string) {
+	w, ok := LookupWorkload(name)
+	if !ok {
+		b.Fatal(unknownWorkload(name))
+	}
+	env := benchEnv(b)
+	for _, spec := range Clients() {
+		b.Run("client="+spec.Name, func(b *testing.B) {
+			c := benchClient(b, env, spec)
+			if !w.Supports(c) {
+				b.Skipf("%s has no API for %s", spec.Name, w.Name)
+			}
+			floor := floorTime(b, env, w)
+			var sum Sample
+			n := 0
+			for b.Loop() {
+				s, err := w.Run(env, c)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sum.Time += s.Time
+				sum.Wall += s.Wall
+				sum.Msgs += s.Msgs
+				sum.Mallocs += s.Mallocs
+				sum.External = s.External
+				n++
+			}
+			mean := sum.Time / time.Duration(n)
+			if w.Metric == CPUTime {
+				b.ReportMetric(float64(mean), "cpu-ns/op")
+				b.ReportMetric(float64(sum.Wall)/float64(n), "ns/op")
+			} else {
+				b.ReportMetric(float64(mean), "ns/op")
+			}
+			if sum.Time > 0 {
+				b.ReportMetric(float64(sum.Msgs)/sum.Time.Seconds(), "msgs/s")
+			}
+			if sum.Msgs > 0 && !sum.External {
+				b.ReportMetric(float64(sum.Mallocs)/float64(sum.Msgs), "allocs/msg")
+			}
+			b.ReportMetric(float64(mean)/float64(floor), "x-floor")
+		})
+	}
+}
+
+func BenchmarkRouteDump(b *testing.B)     { benchWorkload(b, "route-dump") }
+func BenchmarkLinkDump(b *testing.B)      { benchWorkload(b, "link-dump") }
+func BenchmarkConntrackDump(b *testing.B) { benchWorkload(b, "conntrack-dump") }
+func BenchmarkRouteAdd(b *testing.B)      { benchWorkload(b, "route-add") }
+func BenchmarkRouteAddBatch(b *testing.B) { benchWorkload(b, "route-add-batch") }
+func BenchmarkRouteEvents(b *testing.B)   { benchWorkload(b, "route-events") }
+func BenchmarkGetLinkRTT(b *testing.B)    { benchWorkload(b, "getlink-rtt") }
+
+// TestBenchmarksCoverWorkloads keeps the benchmark list in step with the
+// workload table.
+func TestBenchmarksCoverWorkloads(t *testing.T) {
+	have := map[string]bool{"RouteDump": true, "LinkDump": true, "ConntrackDump": true, "RouteAdd": true,
+		"RouteAddBatch": true, "RouteEvents": true, "GetLinkRTT": true}
+	for _, w := range Workloads() {
+		if !have[w.Bench] {
+			t.Errorf("workload %s has no Benchmark%s", w.Name, w.Bench)
+		}
+	}
+	if len(have) != len(Workloads()) {
+		t.Errorf("%d benchmarks for %d workloads", len(have), len(Workloads()))
+	}
+}

@@ -1,0 +1,47 @@
+// Package bench compares netlink clients on the same scenario in the same
+// run, and is the engine of cmd/nlbench and of this package's Go
+// benchmarks.
+//
+// # Scenarios
+//
+// A Scenario is built in a network namespace of its own (NewEnv; root
+// only) and loaded with `ip -batch`: host routes through a veth device
+// (this kernel has no dummy links), ifb links, permanent neighbours, and
+// conntrack entries created with ctnetlink requests. Nothing is ever sent
+// outside the namespace, and no packet is sent at all.
+//
+// # Workloads and clients
+//
+// A Workload is one job (route dump, bulk route install, event stream,
+// ...). Each has a Client interface (RouteDumper, RouteAdder, ...); a
+// client implements those it has an API for and registers itself with
+// Register, so a new library or API plugs in with one file. The floor
+// ("raw") is a loop on x/sys/unix doing the least work possible; the
+// reference ("mdlayher") is what most Go programs use today. Both always run.
+//
+// # Measurement
+//
+// Clients run interleaved, in an order that rotates every round. Each run
+// starts after a GC. Per client and workload a Row gives the median time,
+// messages per second, and the median over rounds of the ratio of its time
+// to the floor's and to the reference's in the same round; the floor's own
+// spread (IQR/median) says how large a difference must be to mean anything.
+// Performance is shown by these ratios, never by absolute thresholds.
+//
+// What each figure is, exactly:
+//   - time: wall time of the client call; for route-events, the receiving
+//     side's CPU time (process CPU minus the installer thread's), since the
+//     installer sets the pace.
+//   - allocs/msg: growth of runtime.MemStats.Mallocs over the run (the whole
+//     process, the client's goroutines included, the harness's own
+//     allocations subtracted) per message.
+//   - peak mem: for in-process clients the peak growth of the Go heap over
+//     the run, sampled every 2 ms; for iproute2 the peak RSS of the ip
+//     process. Memory outside the Go heap (nlring's mapped buffers, io_uring
+//     rings) is not in it.
+//   - syscalls: only for clients that count their own (the floor). There is
+//     no cheap, honest way to count another library's system calls from
+//     inside the process, so they are left blank rather than guessed.
+//   - events lost: events the installer caused minus those the client
+//     received before events stopped for 250 ms.
+package bench
