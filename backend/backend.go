@@ -148,7 +148,8 @@ type Socket interface {
 	SyscallConn() (syscall.RawConn, error)
 	// Close closes the socket and unblocks pending Recv calls, which then
 	// return an error that wraps net.ErrClosed. It releases every resource
-	// the socket holds once outstanding datagrams are released.
+	// the socket holds once outstanding datagrams are released. A second
+	// Close returns an error that wraps net.ErrClosed.
 	Close() error
 
 	// Kind names the backend.
@@ -165,7 +166,7 @@ type TruncatedError struct {
 }
 
 func (e *TruncatedError) Error() string {
-	return fmt.Sprintf("%v: %d bytes into a %d-byte buffer (raise Config.MessageBufferSize)", ErrTruncated, e.Size, e.Buffer)
+	return fmt.Sprintf("%v: %d bytes into a %d-byte buffer (raise netlink.Config.MessageBufferSize)", ErrTruncated, e.Size, e.Buffer)
 }
 
 // Is makes errors.Is(err, ErrTruncated) true.

@@ -115,13 +115,8 @@ func (e *Env) linkIndex(name string) (int, error) {
 	return links[0].Index, nil
 }
 
-// addRoutes and deleteRoutes install and remove a route set with the
-// batched raw writer: the fastest way, and the reset between rounds.
-func (e *Env) addRoutes(s *routeSet) error {
-	_, err := e.writer.writeBatched(unix.RTM_NEWROUTE, addFlags, s.Bodies, s.batchBuffer())
-	return err
-}
-
+// deleteRoutes removes a route set with the batched raw writer: the fastest
+// way, and the reset between rounds.
 func (e *Env) deleteRoutes(s *routeSet) error {
 	_, err := e.writer.writeBatched(unix.RTM_DELROUTE, delFlags, s.Bodies, s.batchBuffer())
 	return err

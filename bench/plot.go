@@ -105,19 +105,15 @@ func (r *Report) plotAxes() (workloads, clients []string) {
 			}
 			workloads = append(workloads, label)
 		}
-		if !seenC[row.Client] {
-			seenC[row.Client] = true
-			clients = append(clients, row.Client)
-		}
+		seenC[row.Client] = true
 	}
 	// Clients in registry order, whatever order rows came in.
-	var ordered []string
 	for _, s := range registry {
 		if seenC[s.Name] {
-			ordered = append(ordered, s.Name)
+			clients = append(clients, s.Name)
 		}
 	}
-	return workloads, ordered
+	return workloads, clients
 }
 
 // ratio is the median ×floor of a client on a workload, 0 when not measured.

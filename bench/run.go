@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -39,7 +40,10 @@ const setupSteps = 3
 // namespace. Clients run interleaved: in each round every client runs once,
 // starting one further along the list each round, so drift in the machine's
 // speed spreads over all of them instead of biasing one.
-func Run(o Options) (*Report, error) {
+//
+// Cancelling ctx stops the run after the step in progress and still deletes
+// the namespace.
+func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Rounds < 1 {
 		return nil, errors.New("bench: rounds must be at least 1")
 	}
@@ -54,69 +58,95 @@ func Run(o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	warm := 0
+	steps := setupSteps + len(wls)*len(specs)*o.Rounds
 	if o.Warmup {
-		warm = 1
+		steps += len(wls) * len(specs)
 	}
-	o.Progress.Start(setupSteps + len(wls)*len(specs)*(o.Rounds+warm))
+	o.Progress.Start(steps)
 
 	env, err := NewEnv(o.Scenario, o.Progress.Step)
 	if err != nil {
 		return nil, err
 	}
 	defer env.Close()
-
-	clients := make([]Client, len(specs))
-	defer func() {
-		for _, c := range clients {
-			if c != nil {
-				c.Close()
-			}
-		}
-	}()
-	for i, s := range specs {
-		if clients[i], err = s.New(env); err != nil {
-			return nil, fmt.Errorf("opening client %s: %w", s.Name, err)
-		}
+	clients, err := openClients(env, specs)
+	if err != nil {
+		return nil, err
 	}
+	defer closeClients(clients)
 
 	rep := newReport(o)
 	for _, w := range wls {
-		var idx []int // clients that support w
-		for i, c := range clients {
-			if w.Supports(c) {
-				idx = append(idx, i)
-			} else {
-				rep.Unsupported = append(rep.Unsupported, Pair{w.Name, specs[i].Name})
-				o.Progress.Step(fmt.Sprintf("%s: %s n/a", w.Name, specs[i].Name))
-				for range o.Rounds + warm - 1 {
-					o.Progress.Step("")
-				}
-			}
-		}
-		failed := map[int]error{}
-		for round := -warm; round < o.Rounds; round++ {
-			for k := range idx {
-				i := idx[(k+max(round, 0))%len(idx)]
-				name := specs[i].Name
-				o.Progress.Step(fmt.Sprintf("%s: %s", w.Name, name))
-				if failed[i] != nil {
-					continue
-				}
-				s, err := w.Run(env, clients[i])
-				if err != nil {
-					failed[i] = err
-					rep.fail(w, name, err)
-					continue
-				}
-				if round >= 0 {
-					rep.add(w, name, round, s)
-				}
-			}
+		if err := runWorkload(ctx, o, env, w, specs, clients, rep); err != nil {
+			return nil, err
 		}
 	}
 	rep.summarize()
 	return rep, nil
+}
+
+// runWorkload runs the rounds of one workload, interleaving the clients
+// that support it. A client that fails is reported and left out of the
+// remaining rounds; the others go on.
+func runWorkload(ctx context.Context, o Options, env *Env, w Workload, specs []ClientSpec, clients []Client, rep *Report) error {
+	warm := 0
+	if o.Warmup {
+		warm = 1
+	}
+	var idx []int // clients that support w
+	for i, c := range clients {
+		if w.Supports(c) {
+			idx = append(idx, i)
+			continue
+		}
+		rep.Unsupported = append(rep.Unsupported, Pair{w.Name, specs[i].Name})
+		o.Progress.Step(fmt.Sprintf("%s: %s n/a", w.Name, specs[i].Name))
+		for range o.Rounds + warm - 1 {
+			o.Progress.Step("")
+		}
+	}
+	failed := map[int]bool{}
+	for round := -warm; round < o.Rounds; round++ {
+		for k := range idx {
+			i := idx[(k+max(round, 0))%len(idx)]
+			name := specs[i].Name
+			o.Progress.Step(fmt.Sprintf("%s: %s", w.Name, name))
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if failed[i] {
+				continue
+			}
+			s, err := w.Run(env, clients[i])
+			switch {
+			case err != nil:
+				failed[i] = true
+				rep.fail(w, name, err)
+			case round >= 0:
+				rep.add(w, name, round, s)
+			}
+		}
+	}
+	return nil
+}
+
+func openClients(env *Env, specs []ClientSpec) ([]Client, error) {
+	clients := make([]Client, len(specs))
+	for i, s := range specs {
+		c, err := s.New(env)
+		if err != nil {
+			closeClients(clients[:i])
+			return nil, fmt.Errorf("opening client %s: %w", s.Name, err)
+		}
+		clients[i] = c
+	}
+	return clients, nil
+}
+
+func closeClients(clients []Client) {
+	for _, c := range clients {
+		c.Close()
+	}
 }
 
 func selectWorkloads(names []string) ([]Workload, error) {

@@ -5,6 +5,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/nlring/netlink/filter/internal/scenario"
+	"github.com/nlring/netlink/internal/nstest"
+	"golang.org/x/sys/unix"
 )
 
 // TestNamespaceRouteTable attaches RouteTable(100) to a raw event socket in
@@ -58,5 +60,80 @@ func TestNamespaceRouteTable(t *testing.T) {
 				t.Errorf("events after the dump: %v", got)
 			}
 		})
+	}
+}
+
+// TestNamespaceConntrackZone creates conntrack entries in zones 0, 5 and 7
+// through ctnetlink and checks which creation events a filtered socket
+// receives: the kernel's own CTA_ZONE encoding, and its absence for zone 0.
+func TestNamespaceConntrackZone(t *testing.T) {
+	tests := []struct {
+		name   string
+		filter Criterion // nil: no filter
+		want   map[string]int
+	}{
+		{"no filter", nil, map[string]int{"ct/0": 1, "ct/5": 1, "ct/7": 1}},
+		{"zone 5", ConntrackZone(5), map[string]int{"ct/5": 1}},
+		{"default zone", ConntrackZone(0), map[string]int{"ct/0": 1}},
+		{"zones 0 and 7", ConntrackZone(7, 0), map[string]int{"ct/0": 1, "ct/7": 1}},
+		{"route table", RouteTable(5), map[string]int{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ns := nstest.NS(t)
+			s := scenario.OpenConntrack(t, ns)
+			if tt.filter != nil {
+				raw, err := Assemble(s.PID(), tt.filter)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := attachClassic(s.FD(), raw); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i, zone := range []uint16{0, 5, 7} {
+				scenario.AddConntrack(t, ns, zone, uint16(10000+i))
+			}
+			if diff := cmp.Diff(tt.want, scenario.Count(s.Sync(t))); diff != "" {
+				t.Errorf("events received (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestNamespaceInterface filters link and route events by interface: the
+// veth end's own link events and the routes through it arrive, its peer's
+// link events do not.
+func TestNamespaceInterface(t *testing.T) {
+	ns := scenario.NS(t)
+	s := scenario.Open(t, ns)
+	idx := scenario.LinkIndex(t, ns, scenario.Link)
+	raw, err := Assemble(s.PID(), Interface(idx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := attachClassic(s.FD(), raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"link", "set", scenario.Link + "p", "mtu", "1300"},
+		{"link", "set", scenario.Link, "mtu", "1300"},
+		{"route", "add", "10.1.0.0/16", "dev", scenario.Link, "table", "100"},
+		{"route", "add", "10.2.0.0/16", "dev", "lo", "table", "100"},
+	} {
+		if err := ns.IP(args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []scenario.Msg
+	for _, m := range s.Sync(t) {
+		got = append(got, scenario.Msg{Type: m.Type, Index: m.Index, Table: m.Table})
+	}
+	want := []scenario.Msg{
+		{Type: unix.RTM_NEWLINK, Index: idx},
+		{Type: unix.RTM_NEWROUTE, Table: 100},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("events received (-want +got):\n%s", diff)
 	}
 }

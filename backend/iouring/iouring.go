@@ -46,6 +46,10 @@ import (
 // datagrams fill become resident (about 2 MiB under dumps).
 const numBuffers = 64
 
+// refillBuffers is how many buffers must be back before a receive that ran
+// out of them starts again, unless a Recv is waiting (see refill).
+const refillBuffers = numBuffers / 4
+
 // Ring sizes. A SendBatch longer than the SQ goes out in SQ-sized linked
 // chunks; the CQ holds a full SQ of send completions plus a completion for
 // every receive buffer with room to spare (and the kernel does not drop CQEs
@@ -108,7 +112,9 @@ type Socket struct {
 	out      [numBuffers]bool
 	held     int
 	returned atomic.Uint32 // buffers ever put into the buffer ring
-	starved  atomic.Bool   // the receive waits for a Release
+	consumed atomic.Uint32 // buffers the kernel ever took from it
+	starved  atomic.Bool   // the receive waits for buffers to come back
+	waiters  atomic.Int32  // Recv calls blocked on an empty recvq
 	dryRuns  atomic.Uint64 // times the buffer ring ran dry (tests look)
 
 	closeOnce sync.Once
@@ -307,16 +313,31 @@ func (s *Socket) RecvContext(ctx context.Context) (backend.Datagram, error) {
 		select {
 		case r := <-s.recvq:
 			return s.take(r)
+		default:
+		}
+		// Nothing queued: say so to a receive waiting for buffers.
+		s.waiters.Add(1)
+		if s.starved.Load() && s.refill() && s.starved.CompareAndSwap(true, false) {
+			s.wake()
+		}
+		select {
+		case r := <-s.recvq:
+			s.waiters.Add(-1)
+			return s.take(r)
 		case <-s.closed:
+			s.waiters.Add(-1)
 			return backend.Datagram{}, errClosed
 		case <-s.done:
+			s.waiters.Add(-1)
 			if s.failure != nil {
 				return backend.Datagram{}, s.failure
 			}
 			return backend.Datagram{}, errClosed
 		case <-dl.ch:
 			// Expired or replaced: look again.
+			s.waiters.Add(-1)
 		case <-cancel:
+			s.waiters.Add(-1)
 			return backend.Datagram{}, ctx.Err()
 		}
 	}
@@ -357,9 +378,18 @@ func (s *Socket) Release(d backend.Datagram) {
 		s.unmapLocked()
 	}
 	s.bufMu.Unlock()
-	if s.starved.CompareAndSwap(true, false) {
+	if s.starved.Load() && s.refill() && s.starved.CompareAndSwap(true, false) {
 		s.wake()
 	}
+}
+
+// refill reports whether a receive that ran out of buffers should start
+// again. Re-arming as soon as one buffer is back would take one datagram
+// per io_uring_enter whenever the consumer is slower than the kernel; so it
+// waits for refillBuffers of them, or for a Recv with nothing to return.
+func (s *Socket) refill() bool {
+	free := s.returned.Load() - s.consumed.Load()
+	return free >= refillBuffers || (free > 0 && s.waiters.Load() > 0)
 }
 
 func (s *Socket) unmapLocked() {

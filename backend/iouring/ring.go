@@ -20,7 +20,6 @@ type loopState struct {
 	recvFailed bool   // the receive failed; re-arm once Recv took the error
 	cancels    int    // cancellation requests in flight
 	cancelled  bool   // the receive and the eventfd read were cancelled for Close
-	consumed   uint32 // buffers the kernel took from the buffer ring
 	drops      uint32 // the socket's drop counter (SK_MEMINFO_DROPS) when last read
 	meminfo    [unix.SK_MEMINFO_VARS]uint32
 
@@ -190,19 +189,19 @@ func (s *Socket) finish(r *request) {
 	r.done <- struct{}{}
 }
 
-// armRecv (re-)submits the multishot receive when it is not running, unless
-// the buffer ring is empty: then it would end at once with ENOBUFS, so it
-// waits for Release to wake it.
+// armRecv (re-)submits the multishot receive when it is not running. After
+// the buffer ring ran dry it waits until refill says enough buffers are
+// back; Release or Recv then wake the ring goroutine.
 func (s *Socket) armRecv() {
 	l := &s.loop
 	if l.recvArmed || (l.recvFailed && s.errPending.Load()) {
 		return
 	}
-	if s.returned.Load() == l.consumed {
+	if !s.refill() {
 		s.starved.Store(true)
-		// Release adds a buffer, then checks starved: look again after
-		// setting it, so one of us sees the other.
-		if s.returned.Load() == l.consumed {
+		// Release and Recv change what refill sees, then check starved:
+		// look again after setting it, so one side sees the other.
+		if !s.refill() {
 			return
 		}
 		s.starved.Store(false)
@@ -328,7 +327,7 @@ func (s *Socket) completeRecv(c uring.CQE) {
 	}
 	d, buf, err := decodeRecv(c, &s.bufs)
 	if buf >= 0 {
-		l.consumed++
+		s.consumed.Add(1)
 		s.bufMu.Lock()
 		s.out[buf] = true
 		s.held++

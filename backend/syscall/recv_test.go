@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
@@ -104,6 +105,32 @@ func TestRouteDump(t *testing.T) {
 	if datagrams > routes/10 {
 		t.Errorf("dump took %d datagrams for %d routes: datagrams are too small", datagrams, routes)
 	}
+	// The buffers reserve 1 MiB each, but dump datagrams are at most 32 KiB:
+	// no more than that may have become resident.
+	s.pool.mu.Lock()
+	defer s.pool.mu.Unlock()
+	for _, b := range s.pool.bufs {
+		if got := residentBytes(t, b.mem); got > 36<<10 {
+			t.Errorf("buffer %d has %d bytes resident, want at most 36 KiB", b.index, got)
+		}
+	}
+}
+
+// residentBytes reports how much of a mapping is in memory.
+func residentBytes(t *testing.T, mem []byte) int {
+	t.Helper()
+	page := unix.Getpagesize()
+	vec := make([]byte, (len(mem)+page-1)/page)
+	// x/sys/unix has no Mincore wrapper.
+	_, _, errno := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&mem[0])), uintptr(len(mem)), uintptr(unsafe.Pointer(&vec[0])))
+	if errno != 0 {
+		t.Fatalf("mincore: %v", errno)
+	}
+	var n int
+	for _, v := range vec {
+		n += int(v & 1)
+	}
+	return n * page
 }
 
 // TestLargeDatagram checks that a datagram far above the kernel's dump size

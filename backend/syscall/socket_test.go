@@ -74,6 +74,28 @@ func TestDeadline(t *testing.T) {
 	}
 }
 
+// TestWriteDeadline checks that a past write deadline fails Send and
+// SendBatch as it fails a write in package net, and that clearing it undoes
+// that.
+func TestWriteDeadline(t *testing.T) {
+	s, _ := openRoute(t, backend.Config{})
+	if err := s.SetWriteDeadline(longAgo); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(noop(1)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("Send = %v, want os.ErrDeadlineExceeded", err)
+	}
+	if n, err := s.SendBatch(noops(2)); n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("SendBatch = %d, %v; want 0, os.ErrDeadlineExceeded", n, err)
+	}
+	if err := s.SetWriteDeadline(time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(noop(1)); err != nil {
+		t.Errorf("Send after clearing the deadline: %v", err)
+	}
+}
+
 func TestRecvContext(t *testing.T) {
 	tests := []struct {
 		name string

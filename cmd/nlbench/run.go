@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -12,14 +13,14 @@ import (
 )
 
 // run is nlbench without the process around it, so tests can call it.
-func run(args []string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("nlbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
 		scenario  = fs.String("scenario", "default", "scenario: default, small, tiny, or a JSON `file`")
 		workloads = fs.String("workloads", "", "comma-separated workloads (default all; see -list)")
 		clients   = fs.String("clients", "", "comma-separated clients (default all; raw and mdlayher always run)")
-		rounds    = fs.Int("rounds", 5, "measured rounds per client and workload")
+		rounds    = fs.Int("rounds", 3, "measured rounds per client and workload")
 		warmup    = fs.Bool("warmup", true, "run every client once per workload before measuring")
 		asJSON    = fs.Bool("json", false, "print the report as JSON instead of a table")
 		plotFile  = fs.String("plot", "", "write a chart of ×floor to `file` (.png or .svg)")
@@ -55,7 +56,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if !*quiet {
 		progress = newProgressBar(stderr)
 	}
-	rep, err := bench.Run(bench.Options{
+	rep, err := bench.Run(ctx, bench.Options{
 		Scenario:  sc,
 		Workloads: splitList(*workloads),
 		Clients:   splitList(*clients),

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -28,7 +29,7 @@ func TestSmoke(t *testing.T) {
 	pngFile := filepath.Join(dir, "chart.png")
 	var stdout, stderr bytes.Buffer
 	args := []string{"-scenario", "tiny", "-rounds", "1", "-warmup=false", "-quiet", "-json", "-plot", pngFile}
-	if err := run(args, &stdout, &stderr); err != nil {
+	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
 		t.Fatalf("nlbench %s: %v\n%s", strings.Join(args, " "), err, stderr.Bytes())
 	}
 

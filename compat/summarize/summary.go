@@ -34,8 +34,8 @@ func summarize(suites []*suite, known []knownFailure) *totals {
 		t.suites = append(t.suites, s.name)
 		var c counts
 		for _, r := range s.results {
-			hasChildren, childFailed := children(s, r)
-			if hasChildren && (r.action != "fail" || childFailed) {
+			has, failed := children(s, r)
+			if has && (r.action != "fail" || failed) {
 				continue
 			}
 			switch r.action {
@@ -67,18 +67,20 @@ func summarize(suites []*suite, known []knownFailure) *totals {
 	return t
 }
 
-func children(s *suite, parent *result) (any, failed bool) {
-	if parent.test == "" {
-		return false, false
-	}
-	prefix := parent.test + "/"
+// children reports whether parent has subtests, and whether one failed. A
+// package's tests are its children: a package result only counts when it
+// failed with no failed test (a build failure, a crash, a timeout).
+func children(s *suite, parent *result) (has, failed bool) {
 	for _, r := range s.results {
-		if r.pkg == parent.pkg && strings.HasPrefix(r.test, prefix) {
-			any = true
+		if r == parent || r.pkg != parent.pkg {
+			continue
+		}
+		if parent.test == "" || strings.HasPrefix(r.test, parent.test+"/") {
+			has = true
 			failed = failed || r.action == "fail"
 		}
 	}
-	return any, failed
+	return has, failed
 }
 
 func match(known []knownFailure, suite, test string) *knownFailure {

@@ -11,8 +11,9 @@ import (
 )
 
 // Filter is a loaded eBPF socket filter and the maps holding its criteria.
-// One Filter can be attached to several sockets that share a port ID rule
-// (usually one). Its methods are safe for concurrent use.
+// Its program passes the replies addressed to Spec.PortID: attach it to
+// that socket (another socket's replies would be dropped). Its methods are
+// safe for concurrent use.
 type Filter struct {
 	prog     *ebpf.Program
 	types    *ebpf.Map

@@ -4,7 +4,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	nl "github.com/nlring/netlink/filter/internal/nlmsg"
 	"github.com/nlring/netlink/filter/internal/scenario"
+	"github.com/nlring/netlink/internal/nstest"
 	"golang.org/x/sys/unix"
 )
 
@@ -66,5 +68,47 @@ func TestNamespaceRouteTables(t *testing.T) {
 
 	if n := s.DumpRoutes(t); n < 2 {
 		t.Errorf("dump returned %d routes through the filter", n)
+	}
+}
+
+// TestNamespaceConntrackZones filters real ctnetlink events by zone, and
+// changes the zones while attached.
+func TestNamespaceConntrackZones(t *testing.T) {
+	ns := nstest.NS(t)
+	s := scenario.OpenConntrack(t, ns)
+	f := newFilter(t, Spec{
+		PortID: s.PID(),
+		Types:  map[uint16]Match{nl.CTNew: MatchZone, nl.CTDelete: MatchZone},
+		Zones:  []uint32{5},
+	})
+	if err := f.Attach(s); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		zones []uint32
+		want  map[string]int
+	}{
+		{[]uint32{5}, map[string]int{"ct/5": 1}},
+		{[]uint32{0, 7}, map[string]int{"ct/0": 1, "ct/7": 1}},
+		{nil, map[string]int{}},
+	}
+	for i, step := range steps {
+		if err := f.Zones().Set(step.zones...); err != nil {
+			t.Fatal(err)
+		}
+		for j, zone := range []uint16{0, 5, 7} {
+			scenario.AddConntrack(t, ns, zone, uint16(10000+10*i+j))
+		}
+		if diff := cmp.Diff(step.want, scenario.Count(s.Sync(t))); diff != "" {
+			t.Errorf("zones %v: events received (-want +got):\n%s", step.zones, diff)
+		}
+	}
+	c, err := f.Counters()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 9 events, 3 of them matched; each Sync's ACK is exempt.
+	if diff := cmp.Diff(Counters{Matched: 3, Dropped: 6, Exempt: 3}, c); diff != "" {
+		t.Errorf("counters (-want +got):\n%s", diff)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -47,6 +49,21 @@ func NS(t testing.TB) *netns.NS {
 	return ns
 }
 
+// LinkIndex returns the interface index of the link name in ns.
+func LinkIndex(t testing.TB, ns *netns.NS, name string) uint32 {
+	t.Helper()
+	out, err := exec.Command("ip", "-n", ns.Name(), "-o", "link", "show", "dev", name).Output()
+	if err != nil {
+		t.Fatalf("ip link show %s: %v", name, err)
+	}
+	idx, _, ok := strings.Cut(string(out), ":")
+	n, err := strconv.ParseUint(idx, 10, 32)
+	if !ok || err != nil {
+		t.Fatalf("ip link show %s: unexpected output %q", name, out)
+	}
+	return uint32(n)
+}
+
 // AddRoutes adds n host routes through Link in table, numbered from first:
 // 10.<k>.<i/256>.<i%256>/32 with k derived from the table.
 func AddRoutes(t testing.TB, ns *netns.NS, table, first, n int) {
@@ -67,14 +84,17 @@ type Msg struct {
 	// Table is RTA_TABLE of a route message, Index ifi_index of a link
 	// message.
 	Table, Index uint32
+	// Zone is CTA_ZONE of a conntrack message, 0 if it has none.
+	Zone uint16
 }
 
 // Socket is a raw event socket in a namespace.
 type Socket struct {
-	f   *os.File
-	fd  int
-	pid uint32
-	seq uint32
+	f      *os.File
+	fd     int
+	pid    uint32
+	seq    uint32
+	family int
 }
 
 // Open opens a netlink route socket in ns subscribed to Groups, with a
@@ -82,11 +102,23 @@ type Socket struct {
 // instead of hanging it, and an 8 MiB receive buffer.
 func Open(t testing.TB, ns *netns.NS) *Socket {
 	t.Helper()
-	fd, pid, err := nlsock.Open(nlsock.Options{Family: unix.NETLINK_ROUTE, Groups: Groups, NetNS: ns.FD()})
+	return open(t, ns, unix.NETLINK_ROUTE, Groups)
+}
+
+// OpenConntrack opens a netfilter socket in ns subscribed to conntrack
+// creation and destruction events, as Open does.
+func OpenConntrack(t testing.TB, ns *netns.NS) *Socket {
+	t.Helper()
+	return open(t, ns, unix.NETLINK_NETFILTER, 1<<(unix.NFNLGRP_CONNTRACK_NEW-1)|1<<(unix.NFNLGRP_CONNTRACK_DESTROY-1))
+}
+
+func open(t testing.TB, ns *netns.NS, family int, groups uint32) *Socket {
+	t.Helper()
+	fd, pid, err := nlsock.Open(nlsock.Options{Family: family, Groups: groups, NetNS: ns.FD()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Socket{f: os.NewFile(uintptr(fd), "netlink"), fd: fd, pid: pid}
+	s := &Socket{f: os.NewFile(uintptr(fd), "netlink"), fd: fd, pid: pid, family: family}
 	t.Cleanup(func() { s.f.Close() })
 	tv := unix.NsecToTimeval((5 * time.Second).Nanoseconds())
 	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
@@ -107,18 +139,24 @@ func (s *Socket) PID() uint32 { return s.pid }
 // SyscallConn gives raw access to the socket, as *netlink.Conn does.
 func (s *Socket) SyscallConn() (syscall.RawConn, error) { return s.f.SyscallConn() }
 
-// Sync returns the messages received until now. It sends a request for the
-// loopback link with NLM_F_ACK and reads until the ACK: the kernel delivered
-// every earlier event before it. The reply and the ACK are checked and left
-// out; a filter that dropped them fails t.
+// Sync returns the messages received until now. It sends a request with
+// NLM_F_ACK and reads until the ACK: the kernel delivered every earlier
+// event before it. On a route socket, the request asks for the loopback
+// link, and the reply must arrive before the ACK; on others, it is an
+// NLMSG_NOOP. The reply and the ACK are checked and left out; a filter that
+// dropped them fails t.
 func (s *Socket) Sync(t testing.TB) []Msg {
 	t.Helper()
 	s.seq++
 	seq := s.seq
-	req := request(unix.RTM_GETLINK, unix.NLM_F_REQUEST|unix.NLM_F_ACK, seq, getLoopback())
+	req := request(unix.NLMSG_NOOP, unix.NLM_F_REQUEST|unix.NLM_F_ACK, seq, nil)
+	reply := true
+	if s.family == unix.NETLINK_ROUTE {
+		req = request(unix.RTM_GETLINK, unix.NLM_F_REQUEST|unix.NLM_F_ACK, seq, getLoopback())
+		reply = false
+	}
 	s.send(t, req)
 	var got []Msg
-	var reply bool
 	for {
 		for _, m := range s.recv(t) {
 			switch {
@@ -233,16 +271,27 @@ func (m *Msg) parseBody(body []byte) {
 		if len(body) >= unix.SizeofIfInfomsg {
 			m.Index = binary.NativeEndian.Uint32(body[4:])
 		}
+	case ctNew, ctDelete:
+		if len(body) >= nfgenmsgLen {
+			m.Zone = uint16(attr(body[nfgenmsgLen:], ctaZone, 2))
+		}
 	}
 }
 
-func attrU32(b []byte, typ uint16) uint32 {
+func attrU32(b []byte, typ uint16) uint32 { return attr(b, typ, 4) }
+
+// attr returns the value of the first attribute of type typ in b, if it
+// has size bytes: host-endian for 4, big-endian for 2 (CTA_ZONE).
+func attr(b []byte, typ uint16, size int) uint32 {
 	for len(b) >= 4 {
 		l := int(binary.NativeEndian.Uint16(b))
 		if l < 4 || l > len(b) {
 			return 0
 		}
-		if binary.NativeEndian.Uint16(b[2:])&^(unix.NLA_F_NESTED|unix.NLA_F_NET_BYTEORDER) == typ && l == 8 {
+		if binary.NativeEndian.Uint16(b[2:])&^(unix.NLA_F_NESTED|unix.NLA_F_NET_BYTEORDER) == typ && l == 4+size {
+			if size == 2 {
+				return uint32(binary.BigEndian.Uint16(b[4:]))
+			}
 			return binary.NativeEndian.Uint32(b[4:])
 		}
 		b = b[min((l+3)&^3, len(b)):]
@@ -251,7 +300,7 @@ func attrU32(b []byte, typ uint16) uint32 {
 }
 
 // Count counts the messages of each kind: "route/<table>" for routes,
-// "link" for links, the type otherwise.
+// "link" for links, "ct/<zone>" for conntrack events, the type otherwise.
 func Count(msgs []Msg) map[string]int {
 	c := make(map[string]int)
 	for _, m := range msgs {
@@ -260,6 +309,8 @@ func Count(msgs []Msg) map[string]int {
 			c[fmt.Sprintf("route/%d", m.Table)]++
 		case unix.RTM_NEWLINK, unix.RTM_DELLINK:
 			c["link"]++
+		case ctNew, ctDelete:
+			c[fmt.Sprintf("ct/%d", m.Zone)]++
 		default:
 			c[fmt.Sprintf("type %d", m.Type)]++
 		}

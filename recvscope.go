@@ -1,0 +1,88 @@
+package netlink
+
+import (
+	"context"
+	"errors"
+	"os"
+	"time"
+)
+
+// A recvScope receives datagrams for one long operation (a batch, an event
+// stream) and gives up as soon as its context ends.
+//
+// ReceiveContext arms the cancellation for every receive, which costs the
+// syscall backend two allocations per datagram. A scope arms it once: when
+// ctx ends, the read deadline is moved into the past, which wakes a blocked
+// receive on either backend; close puts the caller's deadline back. So an
+// event stream allocates nothing per event however its context is made.
+//
+// The caller holds the receive lock for the scope's whole life.
+type recvScope struct {
+	c   *Conn
+	ctx context.Context
+
+	bt    *backendTransport // nil on a Conn made by NewConn
+	stop  func() bool
+	fired chan struct{}
+}
+
+func (c *Conn) openRecvScope(ctx context.Context) *recvScope {
+	s := &recvScope{c: c, ctx: ctx}
+	bt, ok := c.t.(*backendTransport)
+	if !ok || ctx.Done() == nil {
+		return s
+	}
+	s.bt, s.fired = bt, make(chan struct{})
+	s.stop = context.AfterFunc(ctx, func() {
+		defer close(s.fired)
+		bt.deadlineMu.Lock()
+		defer bt.deadlineMu.Unlock()
+		_ = bt.s.SetReadDeadline(time.Unix(1, 0))
+	})
+	return s
+}
+
+// recv returns the next datagram from the kernel (or from any sender if the
+// Conn accepts user senders), releasing the others unseen. Errors are the
+// transport's, unwrapped; a cancellation is ctx.Err().
+func (s *recvScope) recv() (datagram, error) {
+	for {
+		if err := s.ctx.Err(); err != nil {
+			return datagram{}, err
+		}
+		var (
+			d   datagram
+			err error
+		)
+		if s.bt != nil {
+			d, err = s.bt.recv(nil)
+		} else {
+			d, err = s.c.t.recv(s.ctx)
+		}
+		if err != nil {
+			if cerr := s.ctx.Err(); cerr != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+				return datagram{}, cerr
+			}
+			return datagram{}, err
+		}
+		if d.unicast && d.sender != 0 && d.sender != s.c.pid && !s.c.allowUserSenders {
+			// As replyReader does: only the kernel and this socket send
+			// unicast to us; anything else is forged or stray.
+			s.c.t.release(d)
+			continue
+		}
+		return d, nil
+	}
+}
+
+// close disarms the cancellation and, if it fired, restores the read
+// deadline the caller last set.
+func (s *recvScope) close() {
+	if s.stop == nil || s.stop() {
+		return
+	}
+	<-s.fired
+	s.bt.deadlineMu.Lock()
+	_ = s.bt.s.SetReadDeadline(s.bt.readDeadline)
+	s.bt.deadlineMu.Unlock()
+}

@@ -1,0 +1,103 @@
+package netlink
+
+import (
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Socket facts that batches and subscriptions base their guarantees on,
+// read from the kernel rather than remembered: the protocol the socket was
+// opened with, and the receive queue's accounting.
+
+// rawControl runs fn on the socket's descriptor. It fails on a Conn whose
+// socket does not expose one (NewConn with a Socket that lacks SyscallConn).
+func (c *Conn) rawControl(op string, fn func(fd int) error) error {
+	s, ok := c.t.options().(syscall.Conn)
+	if !ok {
+		return notSupported(op)
+	}
+	rc, err := s.SyscallConn()
+	if err != nil {
+		return newOpError(op, err)
+	}
+	var ferr error
+	if err := rc.Control(func(fd uintptr) { ferr = fn(int(fd)) }); err != nil {
+		return newOpError(op, err)
+	}
+	return newOpError(op, syscallErr("getsockopt", ferr))
+}
+
+// protocol returns the netlink family the socket was opened with
+// (SO_PROTOCOL).
+func (c *Conn) protocol() (int, error) {
+	var p int
+	err := c.rawControl("get-protocol", func(fd int) (err error) {
+		p, err = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_PROTOCOL)
+		return err
+	})
+	return p, err
+}
+
+// queueStat is the part of SO_MEMINFO that tells whether datagrams were
+// lost and whether any are waiting.
+type queueStat struct {
+	// drops counts the datagrams the kernel could not queue on the socket
+	// since it was opened. It counts every drop, whether or not the socket
+	// has NoENOBUFS set: the kernel increments it before deciding whether
+	// to report the overrun.
+	drops uint32
+	// queued is the memory held by datagrams in the socket's receive queue
+	// (sk_rmem_alloc): 0 means the queue is empty.
+	queued uint32
+}
+
+// queueStat reads the socket's SO_MEMINFO.
+func (c *Conn) queueStat() (queueStat, error) {
+	var mi [unix.SK_MEMINFO_VARS]uint32
+	err := c.rawControl("get-meminfo", func(fd int) error {
+		size := uint32(unsafe.Sizeof(mi))
+		_, _, errno := unix.Syscall6(unix.SYS_GETSOCKOPT, uintptr(fd), unix.SOL_SOCKET, unix.SO_MEMINFO,
+			uintptr(unsafe.Pointer(&mi)), uintptr(unsafe.Pointer(&size)), 0)
+		if errno != 0 {
+			return errno
+		}
+		return nil
+	})
+	if err != nil {
+		return queueStat{}, err
+	}
+	return queueStat{drops: mi[unix.SK_MEMINFO_DROPS], queued: mi[unix.SK_MEMINFO_RMEM_ALLOC]}, nil
+}
+
+// raiseBuffer makes the socket's receive (rcv) or send buffer at least
+// bytes large, as SetReadBuffer and SetWriteBuffer count them (the kernel
+// doubles the value for its bookkeeping). It never lowers a buffer.
+//
+// With force, only SO_RCVBUFFORCE/SO_SNDBUFFORCE are tried: they need
+// CAP_NET_ADMIN, and without it the buffer is left as it is. Without force,
+// the unprivileged option is the fallback, which the kernel caps at
+// net.core.rmem_max or wmem_max.
+func (c *Conn) raiseBuffer(rcv bool, bytes int, force bool) error {
+	get, forceOpt, opt := c.WriteBuffer, unix.SO_SNDBUFFORCE, unix.SO_SNDBUF
+	if rcv {
+		get, forceOpt, opt = c.ReadBuffer, unix.SO_RCVBUFFORCE, unix.SO_RCVBUF
+	}
+	cur, err := get()
+	if err != nil {
+		return err
+	}
+	if cur/2 >= bytes {
+		return nil
+	}
+	set := func(o int) error {
+		return c.rawControl("set-buffer", func(fd int) error {
+			return unix.SetsockoptInt(fd, unix.SOL_SOCKET, o, bytes)
+		})
+	}
+	if err := set(forceOpt); err == nil || force {
+		return nil
+	}
+	return set(opt)
+}
