@@ -2,14 +2,17 @@ package bench
 
 import (
 	"fmt"
+	"net/netip"
 
 	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/backend"
 	"golang.org/x/sys/unix"
 )
 
-// The nlring clients: each backend with each API. They run the same code as
-// the mdlayher clients (msgClient), since nlring keeps that API.
+// The nlring clients: each backend with each API. The Execute and
+// ReceiveIter clients run the same code as the mdlayher clients
+// (msgClient), since nlring keeps that API; the batch clients use
+// ExecuteBatch, which has no mdlayher counterpart.
 func init() {
 	for _, kind := range []backend.Kind{backend.Syscall, backend.IOUring} {
 		for _, api := range []struct {
@@ -27,6 +30,17 @@ func init() {
 				},
 			})
 		}
+		Register(ClientSpec{
+			Name: "nlring-" + string(kind) + "-batch", Rank: RankNlring,
+			Doc: fmt.Sprintf("nlring, %s backend: ExecuteBatch, default options", kind),
+			New: func(env *Env) (Client, error) {
+				c, err := dialNlring(unix.NETLINK_ROUTE, netlink.Config{NetNS: env.NS.FD(), Backend: kind})
+				if err != nil {
+					return nil, err
+				}
+				return &nlringBatchClient{c: c}, nil
+			},
+		})
 	}
 }
 
@@ -75,4 +89,29 @@ func newNlring(cfg netlink.Config, iter bool) (Client, error) {
 			return dialNlring(unix.NETLINK_ROUTE, sub)
 		},
 	}, nil
+}
+
+// nlringBatchClient hands the whole route set to ExecuteBatch, which packs
+// it into datagrams as the socket buffers allow and learns each request's
+// outcome its own way (BatchAuto): the batch size is the library's choice,
+// not batchSize.
+type nlringBatchClient struct{ c *netlink.Conn }
+
+func (b *nlringBatchClient) Close() error { return b.c.Close() }
+
+func (b *nlringBatchClient) AddRoutesBatch(_ RouteTarget, _ []netip.Prefix, bodies [][]byte) (Counts, error) {
+	reqs := make([]netlink.Message, len(bodies))
+	for i, body := range bodies {
+		reqs[i] = nlringCodec.New(unix.RTM_NEWROUTE, addFlags, body)
+	}
+	results, err := b.c.ExecuteBatch(reqs, nil)
+	if err != nil {
+		return Counts{}, err
+	}
+	for i, r := range results {
+		if r != nil {
+			return Counts{Msgs: i}, fmt.Errorf("route %d: %w", i, r)
+		}
+	}
+	return Counts{Msgs: len(bodies)}, nil
 }

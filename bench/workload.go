@@ -85,7 +85,7 @@ var workloads = []Workload{
 	},
 	{
 		Name: "route-add-batch", Bench: "RouteAddBatch", Metric: WallTime,
-		Doc:      fmt.Sprintf("add routes %d requests per send", batchSize),
+		Doc:      fmt.Sprintf("add routes in batches: %d requests per send, or the library's own batching", batchSize),
 		Supports: implements[RouteBatchAdder],
 		Run: func(env *Env, c Client) (Sample, error) {
 			return runInstall(env, c.(RouteBatchAdder).AddRoutesBatch)

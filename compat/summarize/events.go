@@ -79,6 +79,9 @@ func readSuite(name string, r io.Reader) (*suite, error) {
 }
 
 func (r *result) String() string {
+	if r.pkg == "" {
+		return "[output without test events]"
+	}
 	if r.test == "" {
 		return fmt.Sprintf("%s [package]", r.pkg)
 	}

@@ -4,6 +4,12 @@
 // and dropped, and looks at every message of a datagram (up to
 // MaxMessages), passing the datagram if any of them matches.
 //
+// The criteria are those of package filter's classic programs, as sets of
+// values: message types, route tables (RTA_TABLE), interface indexes,
+// conntrack zones, and one integer attribute chosen when the filter is
+// created (AttrKey, nested or not). Byte-string attributes are classic
+// only.
+//
 //	f, err := ebpf.New(ebpf.Spec{
 //		PortID: conn.PID(),
 //		Types:  map[uint16]ebpf.Match{unix.RTM_NEWROUTE: ebpf.MatchTable},

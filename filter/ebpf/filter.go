@@ -20,7 +20,9 @@ type Filter struct {
 	tables   *Set
 	ifaces   *Set
 	zones    *Set
+	attrs    *Set
 	counters *ebpf.Map
+	noAttr   bool // no Spec.Attr: the program has no code for MatchAttr
 }
 
 // Conn is what Attach needs of a socket: *netlink.Conn, *os.File and the
@@ -34,15 +36,12 @@ var ErrPermission = errors.New("filter/ebpf: loading eBPF needs root or CAP_BPF 
 
 // New creates the maps, fills them from spec and loads the program.
 func New(spec Spec) (_ *Filter, err error) {
-	if spec.PortID == 0 {
-		return nil, errors.New("filter/ebpf: Spec.PortID is 0; give the socket's own port ID (Conn.PID())")
+	if err := spec.check(); err != nil {
+		return nil, err
 	}
 	size := spec.MaxEntries
 	if size == 0 {
 		size = DefaultMaxEntries
-	}
-	if size < 0 {
-		return nil, fmt.Errorf("filter/ebpf: Spec.MaxEntries %d is negative", size)
 	}
 	f := &Filter{}
 	defer func() {
@@ -53,7 +52,8 @@ func New(spec Spec) (_ *Filter, err error) {
 	if f.types, err = newMap("nlf_types", ebpf.Hash, 4, 4, size); err != nil {
 		return nil, err
 	}
-	for _, s := range []**Set{&f.tables, &f.ifaces, &f.zones} {
+	f.noAttr = len(spec.Attr.Path) == 0
+	for _, s := range []**Set{&f.tables, &f.ifaces, &f.zones, &f.attrs} {
 		m, err := newMap("nlf_set", ebpf.Hash, 4, 1, size)
 		if err != nil {
 			return nil, err
@@ -69,23 +69,24 @@ func New(spec Spec) (_ *Filter, err error) {
 	for _, init := range []struct {
 		set  *Set
 		vals []uint32
-	}{{f.tables, spec.Tables}, {f.ifaces, spec.Interfaces}, {f.zones, spec.Zones}} {
+	}{{f.tables, spec.Tables}, {f.ifaces, spec.Interfaces}, {f.zones, spec.Zones}, {f.attrs, spec.Attrs}} {
 		if err := init.set.Add(init.vals...); err != nil {
 			return nil, err
 		}
 	}
-	insns := program(spec.PortID, fds{
+	insns := program(spec.PortID, spec.Attr, fds{
 		types:      f.types.FD(),
 		tables:     f.tables.m.FD(),
 		interfaces: f.ifaces.m.FD(),
 		zones:      f.zones.m.FD(),
+		attrs:      f.attrs.m.FD(),
 		counters:   f.counters.FD(),
 	})
 	f.prog, err = ebpf.NewProgram(&ebpf.ProgramSpec{
 		Name:         "nlring_filter",
 		Type:         ebpf.SocketFilter,
 		Instructions: insns,
-		License:      "Dual MIT/GPL",
+		License:      "MIT", // it calls no GPL-only helper
 	})
 	if err != nil {
 		return nil, loadError("loading the program", err)
@@ -164,7 +165,7 @@ func (f *Filter) Close() error {
 	if f.types != nil {
 		closeIt(f.types)
 	}
-	for _, s := range []*Set{f.tables, f.ifaces, f.zones} {
+	for _, s := range []*Set{f.tables, f.ifaces, f.zones, f.attrs} {
 		if s != nil {
 			closeIt(s.m)
 		}
@@ -178,8 +179,11 @@ func (f *Filter) Close() error {
 // SetType makes messages of type typ match when they meet m, replacing
 // the Match the type had.
 func (f *Filter) SetType(typ uint16, m Match) error {
-	if m&^matchAll != 0 {
-		return fmt.Errorf("filter/ebpf: unknown Match bits %#x", uint32(m&^matchAll))
+	if err := checkMatch(typ, m); err != nil {
+		return err
+	}
+	if m&MatchAttr != 0 && f.noAttr {
+		return fmt.Errorf("filter/ebpf: type %d: MatchAttr, but the filter has no Spec.Attr", typ)
 	}
 	if err := f.types.Put(uint32(typ), uint32(m)); err != nil {
 		return fmt.Errorf("filter/ebpf: setting type %d: %w", typ, err)
@@ -232,6 +236,9 @@ func (f *Filter) Interfaces() *Set { return f.ifaces }
 
 // Zones is the set of conntrack zones MatchZone consults.
 func (f *Filter) Zones() *Set { return f.zones }
+
+// Attrs is the set of attribute values MatchAttr consults.
+func (f *Filter) Attrs() *Set { return f.attrs }
 
 // Counters counts datagrams a filter has seen.
 type Counters struct {

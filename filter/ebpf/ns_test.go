@@ -112,3 +112,53 @@ func TestNamespaceConntrackZones(t *testing.T) {
 		t.Errorf("counters (-want +got):\n%s", diff)
 	}
 }
+
+// TestNamespaceNestedAttr filters real link events by a nested attribute,
+// the VXLAN ID (IFLA_LINKINFO / IFLA_INFO_DATA / IFLA_VXLAN_ID), which the
+// kernel puts after some forty other attributes.
+func TestNamespaceNestedAttr(t *testing.T) {
+	const iflaVXLANID = 1
+	ns := scenario.NS(t)
+	s := scenario.Open(t, ns)
+	f := newFilter(t, Spec{
+		PortID: s.PID(),
+		Types:  map[uint16]Match{unix.RTM_NEWLINK: MatchAttr},
+		Attr: AttrKey{
+			HeaderLen: unix.SizeofIfInfomsg,
+			Path:      []uint16{unix.IFLA_LINKINFO, unix.IFLA_INFO_DATA, iflaVXLANID},
+			Size:      4,
+		},
+		Attrs: []uint32{42},
+	})
+	if err := f.Attach(s); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"42", "43"} {
+		if err := ns.IP("link", "add", "vx"+id, "type", "vxlan", "id", id, "dstport", "4789", "local", "10.255.0.1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vx42, vx43 := scenario.LinkIndex(t, ns, "vx42"), scenario.LinkIndex(t, ns, "vx43")
+	indexes := func() map[uint32]bool {
+		got := map[uint32]bool{}
+		for _, m := range s.Sync(t) {
+			got[m.Index] = true
+		}
+		return got
+	}
+	if diff := cmp.Diff(map[uint32]bool{vx42: true}, indexes()); diff != "" {
+		t.Errorf("VXLAN 42 selected: links of the events received (-want +got):\n%s", diff)
+	}
+
+	if err := f.Attrs().Set(43); err != nil {
+		t.Fatal(err)
+	}
+	for _, link := range []string{"vx42", "vx43"} {
+		if err := ns.IP("link", "set", link, "mtu", "1300"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if diff := cmp.Diff(map[uint32]bool{vx43: true}, indexes()); diff != "" {
+		t.Errorf("VXLAN 43 selected: links of the events received (-want +got):\n%s", diff)
+	}
+}

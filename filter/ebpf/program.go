@@ -28,6 +28,7 @@ const (
 	stAttrHdr = -36 // a copy of the current nlattr header
 	stValue   = -40 // an attribute's value
 	stAttrOff = -44 // offset of the current attribute
+	stAttrEnd = -48 // offset just past the attributes being walked
 )
 
 // Counter indexes in the counters map.
@@ -40,7 +41,7 @@ const (
 
 // fds are the maps a program reads.
 type fds struct {
-	types, tables, interfaces, zones, counters int
+	types, tables, interfaces, zones, attrs, counters int
 }
 
 // gen accumulates a program. Labels are strings in cilium/ebpf's asm; gen
@@ -72,10 +73,13 @@ func (g *gen) place(l string) {
 //		if the message is exempt: count Exempt, keep
 //		m, ok := types[nlmsg_type]; if !ok: next message
 //		if m has MatchTable and RTA_TABLE is not in tables: next message
-//		... likewise for MatchInterface and MatchZone
+//		... likewise for MatchInterface, MatchZone and MatchAttr
 //		count Matched, keep
 //	count Dropped, drop
-func program(portID uint32, m fds) asm.Instructions {
+//
+// key says where MatchAttr finds its value; with an empty Path, the
+// program has no code for MatchAttr.
+func program(portID uint32, key AttrKey, m fds) asm.Instructions {
 	g := &gen{}
 	keep, exempt := "keep", "exempt"
 	loop, next, done := "msg_loop", "msg_next", "msg_done"
@@ -127,6 +131,9 @@ func program(portID uint32, m fds) asm.Instructions {
 	g.table(m.tables, next)
 	g.iface(m.interfaces, next)
 	g.zone(m.zones, next)
+	if len(key.Path) > 0 {
+		g.attr(key, m.attrs, next)
+	}
 	g.emit(asm.Ja.Label(keep))
 
 	// Next message: messages are padded to 4 bytes.
@@ -229,7 +236,7 @@ func (g *gen) table(tables int, fail string) {
 		route := g.label("route")
 		g.typeIn(routeTypes, route, fail)
 		g.place(route)
-		g.findAttr(rtmsgLen, unix.RTA_TABLE, 4, fail)
+		g.findAttr(rtmsgLen, []uint16{unix.RTA_TABLE}, 4, fail)
 		g.valueIn(tables, fail)
 	})
 }
@@ -245,7 +252,7 @@ func (g *gen) iface(ifaces int, fail string) {
 		g.place(other)
 		g.typeIn(routeTypes, route, fail)
 		g.place(route)
-		g.findAttr(rtmsgLen, unix.RTA_OIF, 4, fail)
+		g.findAttr(rtmsgLen, []uint16{unix.RTA_OIF}, 4, fail)
 		g.place(check)
 		g.valueIn(ifaces, fail)
 	})
@@ -257,18 +264,36 @@ func (g *gen) zone(zones int, fail string) {
 		ct, absent, check := g.label("ct"), g.label("default_zone"), g.label("check")
 		g.typeIn(ctTypes, ct, fail)
 		g.place(ct)
-		g.findAttr(nfgenmsgLen, ctaZone, 2, absent)
-		g.emit(
-			asm.LoadMem(asm.R1, asm.R10, stValue, asm.Half),
-			asm.HostTo(asm.BE, asm.R1, asm.Half), // a swap is its own inverse
-			asm.StoreMem(asm.R10, stValue, asm.R1, asm.Word),
-			asm.Ja.Label(check),
-		)
+		g.findAttr(nfgenmsgLen, []uint16{ctaZone}, 2, absent)
+		g.widen(2, true)
+		g.emit(asm.Ja.Label(check))
 		g.place(absent)
 		g.emit(asm.StoreImm(asm.R10, stValue, 0, asm.Word))
 		g.place(check)
 		g.valueIn(zones, fail)
 	})
+}
+
+// attr checks MatchAttr: the attribute key describes in the set attrs.
+func (g *gen) attr(key AttrKey, attrs int, fail string) {
+	g.whenMatch(MatchAttr, func() {
+		g.findAttr(int32(key.HeaderLen), key.Path, int32(key.Size), fail)
+		g.widen(key.Size, key.BigEndian)
+		g.valueIn(attrs, fail)
+	})
+}
+
+// widen turns the size-byte value findAttr left at stValue into a
+// host-endian u32 there, the form of the sets' keys.
+func (g *gen) widen(size int, bigEndian bool) {
+	sizes := map[int]asm.Size{1: asm.Byte, 2: asm.Half, 4: asm.Word}
+	g.emit(asm.LoadMem(asm.R1, asm.R10, stValue, sizes[size]))
+	if bigEndian && size > 1 {
+		// Host to big-endian is a swap on little-endian hosts and
+		// nothing on big-endian ones: its own inverse either way.
+		g.emit(asm.HostTo(asm.BE, asm.R1, sizes[size]))
+	}
+	g.emit(asm.StoreMem(asm.R10, stValue, asm.R1, asm.Word))
 }
 
 // valueIn jumps to fail unless the u32 at stValue is in the set fd.
@@ -280,42 +305,73 @@ func (g *gen) valueIn(fd int, fail string) {
 	g.lookup(fd, fail)
 }
 
-// findAttr walks the attributes of the current message, which follow a
-// family header of hdrLen bytes, for the first one of type typ. If it is
-// there with a payload of exactly size bytes, findAttr copies the payload
-// to stValue and falls through; otherwise it jumps to missing.
-func (g *gen) findAttr(hdrLen int32, typ uint16, size int32, missing string) {
-	loop, found := g.label("attr_loop"), g.label("attr_found")
+// findAttr finds an attribute in the current message, whose attributes
+// follow a family header of hdrLen bytes: path[0] among them, path[1] among
+// the attributes nested in that one, and so on. If the last is there with
+// a payload of exactly size bytes, findAttr copies the payload to stValue
+// and falls through; otherwise it jumps to missing. Each level walks at
+// most MaxAttributes attributes.
+func (g *gen) findAttr(hdrLen int32, path []uint16, size int32, missing string) {
 	g.emit(
 		asm.Mov.Reg(asm.R1, rMsg),
 		asm.Add.Imm(asm.R1, nlmsgHdrLen+(hdrLen+unix.NLA_ALIGNTO-1)&^(unix.NLA_ALIGNTO-1)),
 		asm.StoreMem(asm.R10, stAttrOff, asm.R1, asm.Word),
-		asm.Mov.Imm(rAttrs, MaxAttributes),
+		asm.LoadMem(asm.R1, asm.R10, stMsgEnd, asm.Word),
+		asm.StoreMem(asm.R10, stAttrEnd, asm.R1, asm.Word),
+	)
+	for i, typ := range path {
+		g.walk(typ, missing)
+		// R1 holds the attribute's nla_len.
+		if i < len(path)-1 {
+			// Walk the nest's payload next.
+			g.emit(
+				asm.LoadMem(asm.R2, asm.R10, stAttrOff, asm.Word),
+				asm.Mov.Reg(asm.R3, asm.R2),
+				asm.Add.Reg(asm.R3, asm.R1),
+				asm.StoreMem(asm.R10, stAttrEnd, asm.R3, asm.Word),
+				asm.Add.Imm(asm.R2, unix.NLA_HDRLEN),
+				asm.StoreMem(asm.R10, stAttrOff, asm.R2, asm.Word),
+			)
+		}
+	}
+	g.emit(
+		asm.JNE.Imm(asm.R1, unix.NLA_HDRLEN+size, missing),
+		asm.LoadMem(asm.R1, asm.R10, stAttrOff, asm.Word),
+	)
+	g.loadBytes(asm.R1, unix.NLA_HDRLEN, stValue, size, missing)
+}
 
+// walk walks the attributes from stAttrOff to stAttrEnd for the first of
+// type typ. If there is one, it falls through with its offset at
+// stAttrOff and its nla_len in R1; otherwise it jumps to missing.
+func (g *gen) walk(typ uint16, missing string) {
+	loop, found := g.label("attr_loop"), g.label("attr_found")
+	g.emit(
+		asm.Mov.Imm(rAttrs, MaxAttributes),
 		asm.JEq.Imm(rAttrs, 0, missing).WithSymbol(loop),
 		asm.Sub.Imm(rAttrs, 1),
-		// The header must lie inside the message.
+		// The header must lie inside the attributes.
 		asm.LoadMem(asm.R1, asm.R10, stAttrOff, asm.Word),
 		asm.Add.Imm(asm.R1, unix.NLA_HDRLEN),
-		asm.LoadMem(asm.R2, asm.R10, stMsgEnd, asm.Word),
+		asm.LoadMem(asm.R2, asm.R10, stAttrEnd, asm.Word),
 		asm.JGT.Reg(asm.R1, asm.R2, missing),
 		asm.LoadMem(asm.R1, asm.R10, stAttrOff, asm.Word),
 	)
 	g.loadBytes(asm.R1, 0, stAttrHdr, unix.NLA_HDRLEN, missing)
 	g.emit(
-		// nla_len, which must cover its header and stay in the message.
+		// nla_len, which must cover its header and stay inside.
 		asm.LoadMem(asm.R1, asm.R10, stAttrHdr, asm.Half),
 		asm.JLT.Imm(asm.R1, unix.NLA_HDRLEN, missing),
 		asm.LoadMem(asm.R2, asm.R10, stAttrOff, asm.Word),
 		asm.Add.Reg(asm.R2, asm.R1),
-		asm.LoadMem(asm.R3, asm.R10, stMsgEnd, asm.Word),
+		asm.LoadMem(asm.R3, asm.R10, stAttrEnd, asm.Word),
 		asm.JGT.Reg(asm.R2, asm.R3, missing),
 		// nla_type without its flags.
 		asm.LoadMem(asm.R2, asm.R10, stAttrHdr+2, asm.Half),
 		asm.And.Imm(asm.R2, int32(nlaTypeMask)),
 		asm.JEq.Imm(asm.R2, int32(typ), found),
-	)
-	g.emit(
+
+		// Next attribute: attributes are padded to 4 bytes.
 		asm.Add.Imm(asm.R1, unix.NLA_ALIGNTO-1),
 		asm.And.Imm(asm.R1, ^(unix.NLA_ALIGNTO-1)),
 		asm.LoadMem(asm.R2, asm.R10, stAttrOff, asm.Word),
@@ -323,9 +379,5 @@ func (g *gen) findAttr(hdrLen int32, typ uint16, size int32, missing string) {
 		asm.StoreMem(asm.R10, stAttrOff, asm.R2, asm.Word),
 		asm.Ja.Label(loop),
 	)
-	g.emit(
-		asm.JNE.Imm(asm.R1, unix.NLA_HDRLEN+size, missing).WithSymbol(found),
-		asm.LoadMem(asm.R1, asm.R10, stAttrOff, asm.Word),
-	)
-	g.loadBytes(asm.R1, unix.NLA_HDRLEN, stValue, size, missing)
+	g.place(found)
 }

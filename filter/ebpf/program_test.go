@@ -2,6 +2,7 @@ package ebpf
 
 import (
 	"encoding/binary"
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -36,6 +37,20 @@ func TestPrograms(t *testing.T) {
 	both := Spec{Types: map[uint16]Match{unix.RTM_NEWROUTE: MatchTable | MatchInterface}, Tables: []uint32{100}, Interfaces: []uint32{5}}
 	links := Spec{Types: map[uint16]Match{unix.RTM_NEWLINK: MatchAny}}
 	tableMatchOnLinks := Spec{Types: map[uint16]Match{unix.RTM_NEWLINK: MatchTable}, Tables: []uint32{100}}
+
+	vlanID := Spec{Types: map[uint16]Match{unix.RTM_NEWLINK: MatchAttr}, Attrs: []uint32{100},
+		Attr: AttrKey{HeaderLen: unix.SizeofIfInfomsg, Path: []uint16{unix.IFLA_LINKINFO, unix.IFLA_INFO_DATA, unix.IFLA_VLAN_ID}, Size: 2}}
+	vlan := func(id nl.Payload, extra ...nl.Attribute) nl.Message {
+		return nl.LinkEvent(3, append([]nl.Attribute{nl.Nest(unix.NLA_F_NESTED|unix.IFLA_LINKINFO,
+			nl.Attr(unix.IFLA_INFO_KIND, nl.Str("vlan")),
+			nl.Nest(unix.IFLA_INFO_DATA, nl.Attr(unix.IFLA_VLAN_FLAGS, nl.U32(0)), nl.Attr(unix.IFLA_VLAN_ID, id)))}, extra...)...)
+	}
+	mtu := Spec{Types: map[uint16]Match{unix.RTM_NEWLINK: MatchAttr | MatchInterface}, Attrs: []uint32{1500}, Interfaces: []uint32{3},
+		Attr: AttrKey{HeaderLen: unix.SizeofIfInfomsg, Path: []uint16{unix.IFLA_MTU}, Size: 4}}
+	operstate := Spec{Types: map[uint16]Match{unix.RTM_NEWLINK: MatchAttr}, Attrs: []uint32{6},
+		Attr: AttrKey{HeaderLen: unix.SizeofIfInfomsg, Path: []uint16{unix.IFLA_OPERSTATE}, Size: 1}}
+	be32Key := Spec{Types: map[uint16]Match{unix.RTM_NEWLINK: MatchAttr}, Attrs: []uint32{0x0a000001},
+		Attr: AttrKey{HeaderLen: unix.SizeofIfInfomsg, Path: []uint16{9}, Size: 4, BigEndian: true}}
 
 	manyAttrs := make([]nl.Attribute, MaxAttributes)
 	for i := range manyAttrs {
@@ -88,6 +103,22 @@ func TestPrograms(t *testing.T) {
 		{"table 100 via 5", both, []nl.Message{nl.RouteEvent(otherPort, 100, nl.Attr(unix.RTA_OIF, nl.U32(5)))}, nil, Counters{Matched: 1}},
 		{"table 100 via 6", both, []nl.Message{nl.RouteEvent(otherPort, 100, nl.Attr(unix.RTA_OIF, nl.U32(6)))}, nil, Counters{Dropped: 1}},
 		{"table 200 via 5", both, []nl.Message{nl.RouteEvent(otherPort, 200, nl.Attr(unix.RTA_OIF, nl.U32(5)))}, nil, Counters{Dropped: 1}},
+
+		{"vlan 100", vlanID, []nl.Message{vlan(nl.U16(100))}, nil, Counters{Matched: 1}},
+		{"vlan 101", vlanID, []nl.Message{vlan(nl.U16(101))}, nil, Counters{Dropped: 1}},
+		{"vlan 0x6400", vlanID, []nl.Message{vlan(nl.U16(0x6400))}, nil, Counters{Dropped: 1}},
+		{"vlan id of 4 bytes", vlanID, []nl.Message{vlan(nl.U32(100))}, nil, Counters{Dropped: 1}},
+		{"vlan id outside the nest", vlanID, []nl.Message{nl.LinkEvent(3,
+			nl.Nest(unix.IFLA_LINKINFO, nl.Nest(unix.IFLA_INFO_DATA, nl.Attr(unix.IFLA_VLAN_FLAGS, nl.U32(0)))),
+			nl.Attr(unix.IFLA_VLAN_ID, nl.U16(100)))}, nil, Counters{Dropped: 1}},
+		{"vlan id not nested", vlanID, []nl.Message{nl.LinkEvent(3, nl.Attr(unix.IFLA_VLAN_ID, nl.U16(100)))}, nil, Counters{Dropped: 1}},
+		{"mtu 1500 on 3", mtu, []nl.Message{nl.LinkEvent(3, nl.Attr(unix.IFLA_MTU, nl.U32(1500)))}, nil, Counters{Matched: 1}},
+		{"mtu 1500 on 4", mtu, []nl.Message{nl.LinkEvent(4, nl.Attr(unix.IFLA_MTU, nl.U32(1500)))}, nil, Counters{Dropped: 1}},
+		{"mtu 9000 on 3", mtu, []nl.Message{nl.LinkEvent(3, nl.Attr(unix.IFLA_MTU, nl.U32(9000)))}, nil, Counters{Dropped: 1}},
+		{"operstate up", operstate, []nl.Message{nl.LinkEvent(3, nl.Attr(unix.IFLA_MTU, nl.U32(1500)), nl.Attr(unix.IFLA_OPERSTATE, nl.U8(6)))}, nil, Counters{Matched: 1}},
+		{"operstate down", operstate, []nl.Message{nl.LinkEvent(3, nl.Attr(unix.IFLA_OPERSTATE, nl.U8(2)))}, nil, Counters{Dropped: 1}},
+		{"big-endian u32", be32Key, []nl.Message{nl.LinkEvent(3, nl.Attr(9, nl.BE32(0x0a000001)))}, nil, Counters{Matched: 1}},
+		{"big-endian u32, swapped", be32Key, []nl.Message{nl.LinkEvent(3, nl.Attr(9, nl.BE32(0x0100000a)))}, nil, Counters{Dropped: 1}},
 
 		{"zone 7", zones, []nl.Message{nl.CTEvent(nl.CTNew, 7)}, nil, Counters{Matched: 1}},
 		{"zone 0x0700", zones, []nl.Message{nl.CTEvent(nl.CTNew, 0x0700)}, nil, Counters{Dropped: 1}},
@@ -186,15 +217,31 @@ func TestRuntimeChanges(t *testing.T) {
 	}
 }
 
+func TestSetTypeErrors(t *testing.T) {
+	f := newFilter(t, Spec{PortID: ownPort})
+	for _, m := range []Match{MatchAttr, 1 << 30} {
+		if err := f.SetType(unix.RTM_NEWLINK, m); err == nil {
+			t.Errorf("SetType(RTM_NEWLINK, %#x) succeeded on a filter without Spec.Attr", uint32(m))
+		}
+	}
+}
+
 func TestNewErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		spec Spec
+		// kernel: the kernel finds the error, so that without privileges
+		// New fails with ErrPermission first.
+		kernel bool
 	}{
-		{"port 0", Spec{}},
-		{"negative size", Spec{PortID: 1, MaxEntries: -1}},
-		{"unknown match", Spec{PortID: 1, Types: map[uint16]Match{16: 1 << 20}}},
-		{"too many tables", Spec{PortID: 1, MaxEntries: 2, Tables: []uint32{1, 2, 3}}},
+		{"port 0", Spec{}, false},
+		{"negative size", Spec{PortID: 1, MaxEntries: -1}, false},
+		{"unknown match", Spec{PortID: 1, Types: map[uint16]Match{16: 1 << 20}}, false},
+		{"MatchAttr without Attr", Spec{PortID: 1, Types: map[uint16]Match{16: MatchAttr}}, false},
+		{"Attr too deep", Spec{PortID: 1, Attr: AttrKey{Path: make([]uint16, MaxDepth+1), Size: 4}}, false},
+		{"Attr of size 3", Spec{PortID: 1, Attr: AttrKey{Path: []uint16{1}, Size: 3}}, false},
+		{"Attr type with flags", Spec{PortID: 1, Attr: AttrKey{Path: []uint16{unix.NLA_F_NESTED | 1}, Size: 4}}, false},
+		{"too many tables", Spec{PortID: 1, MaxEntries: 2, Tables: []uint32{1, 2, 3}}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -202,6 +249,12 @@ func TestNewErrors(t *testing.T) {
 			if err == nil {
 				f.Close()
 				t.Fatal("New succeeded")
+			}
+			if errors.Is(err, ErrPermission) {
+				if !tt.kernel {
+					t.Fatalf("New checked privileges before its arguments: %v", err)
+				}
+				t.Skipf("skipped: loading eBPF needs root or CAP_BPF: %v", err)
 			}
 			t.Log(err)
 		})
