@@ -15,7 +15,7 @@ import (
 //	NLBENCH_SCENARIO=my.json sudo -E go test -bench . ./bench/
 //
 // Each reports msgs/s, allocs/msg and x-floor: its mean time over the
-// floor's median measured in the same process. ns/op is the measured part
+// floor's median measured in the same process; route-events also lost/op. ns/op is the measured part
 // of a run only (route deletes between rounds and GCs are not in it); for
 // route-events it is replaced by cpu-ns/op, the receiver's CPU time.
 var scenarioFlag = flag.String("scenario", "", "scenario for benchmarks: tiny, small (default), default or a JSON file; or set NLBENCH_SCENARIO")
@@ -146,6 +146,7 @@ func benchWorkload(b *testing.B, name string) {
 				sum.Msgs += s.Msgs
 				sum.Mallocs += s.Mallocs
 				sum.External = s.External
+				sum.Want += s.Want
 				n++
 			}
 			mean := sum.Time / time.Duration(n)
@@ -162,6 +163,9 @@ func benchWorkload(b *testing.B, name string) {
 				b.ReportMetric(float64(sum.Mallocs)/float64(sum.Msgs), "allocs/msg")
 			}
 			b.ReportMetric(float64(mean)/float64(floor), "x-floor")
+			if sum.Want > 0 {
+				b.ReportMetric(float64(sum.Want-sum.Msgs)/float64(n), "lost/op")
+			}
 		})
 	}
 }

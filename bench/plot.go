@@ -21,9 +21,9 @@ import (
 // and one 10× slower stands out as much as it should next to one 1.2×.
 // The format follows the file's extension: .png or .svg.
 func (r *Report) WritePlot(path string) error {
-	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
-	if format != "png" && format != "svg" {
-		return fmt.Errorf("plot %s: want a .png or .svg file", path)
+	format, err := PlotFormat(path)
+	if err != nil {
+		return err
 	}
 	workloads, clients := r.plotAxes()
 	if len(workloads) == 0 {
@@ -31,8 +31,8 @@ func (r *Report) WritePlot(path string) error {
 	}
 
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("time relative to the raw floor (lower is better): %s scenario, median of %d rounds",
-		r.Scenario.Name, r.Rounds)
+	p.Title.Text = fmt.Sprintf("time relative to the raw floor (lower is better): %s scenario, %s",
+		r.Scenario.Name, roundsText(r.Rounds))
 	p.Y.Label.Text = "× floor (log scale)"
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = ratioTicks{}
@@ -63,8 +63,9 @@ func (r *Report) WritePlot(path string) error {
 	// Headroom above the tallest bar for its label.
 	p.Y.Max *= 1.6
 
-	width := vg.Length(max(7, 1.1*float64(len(workloads))+2.5)) * vg.Inch
-	height := 5 * vg.Inch
+	// A tenth of an inch per bar keeps the labels legible.
+	width := vg.Length(max(8, float64(len(workloads))*(0.1*float64(len(clients))+0.35)+2.5)) * vg.Inch
+	height := 6 * vg.Inch
 	legendWidth := 1.8 * vg.Inch
 	cw, err := draw.NewFormattedCanvas(width, height, format)
 	if err != nil {
@@ -84,6 +85,23 @@ func (r *Report) WritePlot(path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+func roundsText(n int) string {
+	if n == 1 {
+		return "1 round"
+	}
+	return fmt.Sprintf("median of %d rounds", n)
+}
+
+// PlotFormat returns the image format WritePlot uses for path, or an error
+// if its extension names none: callers check before a long run.
+func PlotFormat(path string) (string, error) {
+	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+	if format != "png" && format != "svg" {
+		return "", fmt.Errorf("plot %s: want a .png or .svg file", path)
+	}
+	return format, nil
 }
 
 // cpuSuffix marks workloads whose ratio compares CPU time, not wall time.
@@ -152,8 +170,13 @@ func (b *ratioBars) Plot(c draw.Canvas, plt *plot.Plot) {
 		x0, x1 := trX(x-b.width/2), trX(x+b.width/2)
 		y0, y1 := trY(1), trY(v)
 		c.FillPolygon(b.color, c.ClipPolygonY([]vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}))
-		top := max(y0, y1) + vg.Points(2)
-		c.FillText(label, vg.Point{X: trX(x), Y: top}, fmtRatioShort(v))
+		// The label reads upwards from the bar's end: above a bar that
+		// rises from 1, below one that falls from it.
+		at, sty := vg.Point{X: trX(x), Y: y1 + vg.Points(2)}, label
+		if v < 1 {
+			at.Y, sty.XAlign = y1-vg.Points(2), draw.XRight
+		}
+		c.FillText(sty, at, fmtRatioShort(v))
 	}
 }
 
@@ -203,8 +226,8 @@ func (ratioTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ticks
 }
 
-// palette holds colours told apart at a glance (Tableau 10, then two more),
-// the floor first in grey: its bars are the dashed line at 1.
+// palette holds colours told apart at a glance (Tableau 10 and more), the
+// floor first in grey: its bars are the dashed line at 1.
 var palette = []color.Color{
 	color.RGBA{0x79, 0x70, 0x6e, 0xff},
 	color.RGBA{0x4e, 0x79, 0xa7, 0xff},
@@ -218,4 +241,8 @@ var palette = []color.Color{
 	color.RGBA{0x9c, 0x75, 0x5f, 0xff},
 	color.RGBA{0x1f, 0x3a, 0x5f, 0xff},
 	color.RGBA{0x8c, 0xd1, 0x7d, 0xff},
+	color.RGBA{0x6a, 0x3d, 0x9a, 0xff},
+	color.RGBA{0xb1, 0x59, 0x28, 0xff},
+	color.RGBA{0x00, 0x80, 0x80, 0xff},
+	color.RGBA{0xd4, 0x3f, 0x8d, 0xff},
 }

@@ -17,7 +17,12 @@ type Report struct {
 	Kernel    string    `json:"kernel"`
 	GoVersion string    `json:"goVersion"`
 	CPUs      int       `json:"cpus"`
-	Rows      []Row     `json:"rows"`
+	// LoadStart and LoadEnd are the 1-minute load averages when the run
+	// started and ended: well above CPUs, other work shared the machine
+	// and absolute times say little (ratios still compare).
+	LoadStart float64 `json:"loadStart"`
+	LoadEnd   float64 `json:"loadEnd"`
+	Rows      []Row   `json:"rows"`
 	// Unsupported lists the requested pairs a client has no API for.
 	Unsupported []Pair `json:"unsupported,omitempty"`
 	// Noise is, per workload, the floor's spread (IQR/median of its
@@ -81,6 +86,7 @@ func newReport(o Options) *Report {
 		Kernel:    kernelRelease(),
 		GoVersion: runtime.Version(),
 		CPUs:      runtime.NumCPU(),
+		LoadStart: loadAverage(),
 		Noise:     map[string]float64{},
 		samples:   map[Pair][]*Sample{},
 		errs:      map[Pair]error{},
@@ -110,6 +116,7 @@ func (r *Report) fail(w Workload, client string, err error) {
 
 // summarize turns the samples into rows.
 func (r *Report) summarize() {
+	r.LoadEnd = loadAverage()
 	r.Rows = r.Rows[:0]
 	for _, p := range r.order {
 		row := r.row(p)
@@ -217,4 +224,13 @@ func checkSameMsgs(msgs []float64, floor []*Sample) string {
 		return fmt.Sprintf("got %.0f messages per dump, the floor %.0f", got, w)
 	}
 	return ""
+}
+
+// loadAverage is the 1-minute load average, 0 if unknown.
+func loadAverage() float64 {
+	var info unix.Sysinfo_t
+	if err := unix.Sysinfo(&info); err != nil {
+		return 0
+	}
+	return float64(info.Loads[0]) / (1 << unix.SI_LOAD_SHIFT)
 }

@@ -11,6 +11,10 @@ import (
 // WriteTable prints the report as an aligned text table, then the noise
 // level and any errors.
 func (r *Report) WriteTable(w io.Writer) error {
+	sc := r.Scenario
+	fmt.Fprintf(w, "scenario %s: %d IPv4 + %d IPv6 routes, %d links, %d neighbours, %d conntrack entries; "+
+		"%d routes per install, %d events, %d round trips\n\n",
+		sc.Name, sc.Routes4, sc.Routes6, sc.Links, sc.Neighbours, sc.Conntrack, sc.Install, sc.Events, sc.RoundTrips)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "workload\tclient\tmedian\tmsgs/s\t×floor\t×mdlayher\tallocs/msg\tpeak mem\tsyscalls\tevents lost\t")
 	prev := ""
@@ -43,6 +47,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(w, "\nnoise (floor IQR/median over %d rounds): %s\n", r.Rounds, strings.Join(noise, ", "))
+	fmt.Fprintf(w, "machine: %d CPUs, load average %.1f at start, %.1f at end; kernel %s, %s\n",
+		r.CPUs, r.LoadStart, r.LoadEnd, r.Kernel, r.GoVersion)
 	fmt.Fprintln(w, "time: median wall time per round; for route-events, receiver CPU time during the burst (msgs/s: events per CPU second)")
 	fmt.Fprintln(w, "peak mem: heap = Go heap growth over the run (sampled every 2 ms); rss = peak RSS of the other process")
 	fmt.Fprintln(w, "syscalls: counted by clients that count their own (raw); blank = not measured")

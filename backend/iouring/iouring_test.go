@@ -209,7 +209,7 @@ func TestGetLinkRoundTrip(t *testing.T) {
 
 func TestRouteDump(t *testing.T) {
 	ns := nstest.NS(t)
-	const n = 40000 // about 80 datagrams: more than numBuffers
+	const n = 80000 // about 160 datagrams: more than numBuffers
 	addRoutes(t, ns, n)
 	s := openIn(t, ns, backend.Config{BufferSize: backend.MinBufferSize})
 

@@ -52,6 +52,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := sc.Validate(); err != nil {
 		return err
 	}
+	if *plotFile != "" {
+		if _, err := bench.PlotFormat(*plotFile); err != nil {
+			return err
+		}
+	}
 	var progress bench.Progress
 	if !*quiet {
 		progress = newProgressBar(stderr)

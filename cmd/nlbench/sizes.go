@@ -36,6 +36,7 @@ func (s sizes) apply(fs *flag.FlagSet, sc *bench.Scenario) {
 	fs.Visit(func(f *flag.Flag) {
 		if p, ok := field[f.Name]; ok {
 			*p = *s[f.Name]
+			sc.Name = "custom"
 		}
 	})
 }

@@ -256,8 +256,10 @@ func (r *Ring) Submit() (int, error) { return r.SubmitAndWait(0) }
 func (r *Ring) SubmitAndWait(waitNr uint32) (int, error) {
 	// Publish the SQE contents before the tail: the kernel load-acquires it.
 	atomic.StoreUint32(r.sqTail, r.sqeTail)
+	// With IORING_SETUP_DEFER_TASKRUN completions are only produced while
+	// we ask for events, so always ask (a zero wait returns at once).
 	var flags uintptr
-	if waitNr > 0 {
+	if waitNr > 0 || r.flags&IORING_SETUP_DEFER_TASKRUN != 0 {
 		flags = IORING_ENTER_GETEVENTS
 	}
 	submitted := 0
