@@ -89,10 +89,13 @@ func ExampleSubscription_Events() {
 		log.Fatal(err)
 	}
 	defer installer.Close()
-	if _, err := installer.Execute(routeAdd(netip.MustParseAddr("10.0.0.1"), loIndex)); err != nil {
+	add := routeAdd(netip.MustParseAddr("10.0.0.1"), loIndex)
+	add.Header.Flags |= netlink.Acknowledge // Execute waits for a reply
+	if _, err := installer.Execute(add); err != nil {
 		log.Fatal(err)
 	}
 
+	// The context ends the stream: a shutdown, or a deadline.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	for m, err := range sub.Events(ctx) {
@@ -104,9 +107,9 @@ func ExampleSubscription_Events() {
 			log.Fatal(err)
 		}
 		if m.Header.Type == unix.RTM_NEWROUTE {
-			fmt.Println("new route:", m.Data[1] == 32) // a /32
-			cancel()                                    // or keep going
+			fmt.Printf("new route, prefix length %d\n", m.Data[1])
+			break // a real program keeps going
 		}
 	}
-	// Output: new route: true
+	// Output: new route, prefix length 32
 }
