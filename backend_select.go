@@ -24,33 +24,39 @@ func openBackend(family int, config *Config) (backend.Socket, backend.Kind, stri
 		BufferSize: max(config.MessageBufferSize, 0),
 	}
 
-	var reason string
-	switch kind {
-	case backend.Auto:
+	if kind == backend.Auto {
 		if why := iouring.Supported(); why != nil {
-			kind, reason = backend.Syscall, "auto: io_uring unavailable: "+why.Error()
-		} else {
-			kind, reason = backend.IOUring, "auto: io_uring supported"
+			return openSyscall(cfg, "auto: io_uring unavailable: "+why.Error())
 		}
-	case backend.IOUring:
-		reason = chosenBy(kind)
-		if why := iouring.Supported(); why != nil {
-			return nil, "", "", fmt.Errorf("nlring: io_uring backend (%s) unavailable: %w", reason, why)
+		s, err := iouring.Open(cfg)
+		if err != nil {
+			// The probe passed, yet io_uring can still fail here (a sysctl
+			// changed since, a memory limit): fall back all the same.
+			return openSyscall(cfg, "auto: io_uring unavailable: "+err.Error())
 		}
-	default:
-		reason = chosenBy(kind)
+		return s, backend.IOUring, "auto: io_uring supported", nil
 	}
 
-	var s backend.Socket
-	if kind == backend.IOUring {
-		s, err = iouring.Open(cfg)
-	} else {
-		s, err = nlsyscall.Open(cfg)
+	reason := chosenBy(kind)
+	if kind == backend.Syscall {
+		return openSyscall(cfg, reason)
 	}
+	if why := iouring.Supported(); why != nil {
+		return nil, "", "", fmt.Errorf("nlring: io_uring backend (%s) unavailable: %w", reason, why)
+	}
+	s, err := iouring.Open(cfg)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("nlring: io_uring backend (%s): %w", reason, err)
+	}
+	return s, backend.IOUring, reason, nil
+}
+
+func openSyscall(cfg backend.Config, reason string) (backend.Socket, backend.Kind, string, error) {
+	s, err := nlsyscall.Open(cfg)
 	if err != nil {
 		return nil, "", "", err
 	}
-	return s, kind, reason, nil
+	return s, backend.Syscall, reason, nil
 }
 
 // chosenBy names the setting that asked for kind explicitly.

@@ -55,7 +55,7 @@ func (s *recvScope) recv() (datagram, error) {
 			err error
 		)
 		if s.bt != nil {
-			d, err = s.bt.recv(nil)
+			d, err = s.bt.recv(context.Background())
 		} else {
 			d, err = s.c.t.recv(s.ctx)
 		}

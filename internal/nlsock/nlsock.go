@@ -66,7 +66,8 @@ func socketIn(o Options) (int, error) {
 	go func() {
 		runtime.LockOSThread()
 		if err := unix.Setns(o.NetNS, unix.CLONE_NEWNET); err != nil {
-			done <- result{-1, fmt.Errorf("entering network namespace (fd %d): %w", o.NetNS, os.NewSyscallError("setns", err))}
+			// A bare SyscallError keeps os.IsPermission working for callers.
+			done <- result{-1, os.NewSyscallError("setns", err)}
 			return
 		}
 		fd, err := socket(o)
