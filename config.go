@@ -39,10 +39,9 @@ type Config struct {
 	// initiative, so the default (0: backend.DefaultBufferSize, 1 MiB) only
 	// matters for unusual peers. It costs address space, not memory: the
 	// buffers live outside the Go heap and only the pages a datagram fills
-	// are touched. Values below backend.MinBufferSize (32 KiB) are raised to
-	// it, because the kernel sizes dump datagrams from the buffer and small
-	// ones make dumps slower. Unlike github.com/mdlayher/netlink, a small
-	// value therefore does not make receiving larger datagrams fail.
+	// are touched. A value is used as given: below backend.MinBufferSize
+	// (32 KiB) the kernel builds smaller dump datagrams, so dumps take more
+	// system calls, and larger datagrams fail as described above.
 	MessageBufferSize int
 
 	// Backend chooses how the Conn moves datagrams: backend.Syscall

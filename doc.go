@@ -49,8 +49,9 @@
 //     Config.AllowUserSenders is set: a forged ACK or Done from another
 //     process is never taken for the kernel's reply.
 //   - A datagram larger than the receive buffer fails with an error wrapping
-//     ErrTruncated instead of being cut. Config.MessageBufferSize below
-//     32 KiB is raised to 32 KiB.
+//     ErrTruncated instead of being cut, and never costs a second system
+//     call to size it: the default buffer has room for any datagram the
+//     kernel builds.
 //   - Close unblocks receives in other goroutines on every backend, and
 //     Send is never held up by a Receive waiting in another goroutine.
 //   - The NLDEBUG debugging output is not implemented.

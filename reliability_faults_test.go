@@ -112,11 +112,11 @@ func resync(t *testing.T, c *netlink.Conn) {
 
 // An eventReader reads multicast events from a Conn until it has seen an
 // overrun and at least one event after it. It returns how many events it
-// saw before the first error, that error, and how many more overrun
-// reports came before the next event.
+// saw before the first error, how many more overrun reports came before
+// the next event, and the first error.
 type eventReader struct {
 	name string
-	read func(c *netlink.Conn) (before int, overrun error, repeats int)
+	read func(c *netlink.Conn) (before, repeats int, overrun error)
 }
 
 // overrunTally follows an event stream through its first overrun.
@@ -146,7 +146,7 @@ func (o *overrunTally) add(err, lost error) (more bool) {
 }
 
 var eventReaders = []eventReader{
-	{"Receive", func(c *netlink.Conn) (int, error, int) {
+	{"Receive", func(c *netlink.Conn) (int, int, error) {
 		var o overrunTally
 		for {
 			msgs, err := c.Receive()
@@ -154,27 +154,27 @@ var eventReaders = []eventReader{
 				continue
 			}
 			if !o.add(err, unix.ENOBUFS) {
-				return o.before, o.overrun, o.repeats
+				return o.before, o.repeats, o.overrun
 			}
 			if err == nil {
 				o.before += len(msgs) - 1
 			}
 		}
 	}},
-	{"ReceiveIter", func(c *netlink.Conn) (int, error, int) {
+	{"ReceiveIter", func(c *netlink.Conn) (int, int, error) {
 		var o overrunTally
 		for {
 			for _, err := range c.ReceiveIter() {
 				if !o.add(err, unix.ENOBUFS) {
-					return o.before, o.overrun, o.repeats
+					return o.before, o.repeats, o.overrun
 				}
 			}
 		}
 	}},
-	{"Subscription.Events", func(c *netlink.Conn) (int, error, int) {
+	{"Subscription.Events", func(c *netlink.Conn) (int, int, error) {
 		sub, err := c.Subscribe(nil, &netlink.SubscribeOptions{ReadBuffer: -1})
 		if err != nil {
-			return 0, err, 0
+			return 0, 0, err
 		}
 		defer sub.Close()
 		var o overrunTally
@@ -183,7 +183,7 @@ var eventReaders = []eventReader{
 				break
 			}
 		}
-		return o.before, o.overrun, o.repeats
+		return o.before, o.repeats, o.overrun
 	}},
 }
 
@@ -215,7 +215,7 @@ func TestReliabilityOverrunEventStream(t *testing.T) {
 				}
 				// Read until an event follows the overrun; the deadline
 				// only catches a hang.
-				before, err, repeats := r.read(c)
+				before, repeats, err := r.read(c)
 				if !errors.Is(err, unix.ENOBUFS) {
 					t.Fatalf("after %d events: %v, want an error wrapping ENOBUFS", before, err)
 				}

@@ -158,12 +158,13 @@ func TestReliabilityLoadSendReceiveMix(t *testing.T) {
 		}
 		ifindexes := []int32{1, 2, 3}
 		c := dial(t, n, kind, unix.NETLINK_ROUTE, netlink.Config{})
-		if err := c.SetDeadline(time.Now().Add(hung)); err != nil {
+		// Replies wait in the socket for a receiver: bound how many are
+		// outstanding, and make room for them (a link reply takes a few
+		// KiB of receive buffer: the default holds about 50).
+		inflight := make(chan struct{}, 128)
+		if err := c.SetReadBuffer(4 << 20); err != nil {
 			t.Fatal(err)
 		}
-		// Replies wait in the socket for a receiver: bound how many are
-		// outstanding so that they never overrun its buffer.
-		inflight := make(chan struct{}, 128)
 
 		var (
 			mu       sync.Mutex
@@ -172,14 +173,19 @@ func TestReliabilityLoadSendReceiveMix(t *testing.T) {
 			problems []string
 		)
 		var got atomic.Int64
-		ctx, cancel := context.WithCancel(context.Background())
+		// The timeout only catches a hang.
+		ctx, cancel := context.WithTimeout(context.Background(), hung)
 		defer cancel()
 
 		var wg sync.WaitGroup
 		for s := range senders {
 			wg.Go(func() {
 				for i := range perSender {
-					inflight <- struct{}{}
+					select {
+					case inflight <- struct{}{}:
+					case <-ctx.Done():
+						return
+					}
 					want := ifindexes[(s+i)%len(ifindexes)]
 					seq := uint32(s<<16|i) + 1
 					req := getLink(want)
@@ -201,7 +207,7 @@ func TestReliabilityLoadSendReceiveMix(t *testing.T) {
 				for got.Load() < int64(total) {
 					msgs, err := c.ReceiveContext(ctx)
 					if errors.Is(err, context.Canceled) {
-						return
+						return // all answered
 					}
 					mu.Lock()
 					switch {
@@ -231,6 +237,9 @@ func TestReliabilityLoadSendReceiveMix(t *testing.T) {
 		wg.Wait()
 		for _, p := range problems {
 			t.Error(p)
+		}
+		if len(answered) != len(asked) {
+			t.Fatalf("%d requests, %d answered", len(asked), len(answered))
 		}
 		if diff := cmp.Diff(asked, answered); diff != "" {
 			t.Errorf("replies differ from requests (-asked +answered):\n%s", diff)
@@ -356,8 +365,10 @@ func TestReliabilityLoadEventStream(t *testing.T) {
 		if err := ns.IP("link", "add", "v0", "type", "veth", "peer", "name", "v1"); err != nil {
 			t.Fatal(err)
 		}
-		if err := ns.IP("link", "set", "v0", "up"); err != nil {
-			t.Fatal(err)
+		for _, l := range []string{"v0", "v1"} {
+			if err := ns.IP("link", "set", l, "up"); err != nil {
+				t.Fatal(err)
+			}
 		}
 		const oif = 2 // v0
 
@@ -426,6 +437,7 @@ func TestReliabilityLoadEventStream(t *testing.T) {
 		reqs := make([]netlink.Message, n)
 		start := time.Now()
 		for _, typ := range []netlink.HeaderType{unix.RTM_NEWROUTE, unix.RTM_DELROUTE} {
+			name := map[netlink.HeaderType]string{unix.RTM_NEWROUTE: "RTM_NEWROUTE", unix.RTM_DELROUTE: "RTM_DELROUTE"}[typ]
 			for i := range reqs {
 				reqs[i] = routeMessage(typ, dst(i), oif)
 			}
@@ -433,13 +445,13 @@ func TestReliabilityLoadEventStream(t *testing.T) {
 			if err != nil {
 				cancel()
 				wg.Wait()
-				t.Fatalf("ExecuteBatch(%v): %v", typ, err)
+				t.Fatalf("ExecuteBatch(%s): %v", name, err)
 			}
 			for i, r := range results {
 				if r != nil {
 					cancel()
 					wg.Wait()
-					t.Fatalf("ExecuteBatch(%v): request %d: %v", typ, i, r)
+					t.Fatalf("ExecuteBatch(%s): request %d: %v", name, i, r)
 				}
 			}
 		}

@@ -66,8 +66,10 @@ func Choose(configured Kind) (Kind, error) {
 // than the buffer is reported with ErrTruncated, never cut silently.
 const DefaultBufferSize = 1 << 20
 
-// MinBufferSize is the smallest receive buffer a backend accepts: below
-// 3,744 bytes the kernel's dump datagrams do not fit.
+// MinBufferSize is the smallest receive buffer that takes the kernel's dump
+// datagrams at full size. Smaller buffers work, but the kernel then builds
+// smaller dump datagrams (more of them, a system call each), and any
+// datagram that does not fit fails with ErrTruncated.
 const MinBufferSize = 32 << 10
 
 // Config configures a backend socket. The zero value of each field is a
@@ -83,18 +85,16 @@ type Config struct {
 	// in; 0 means the calling thread's namespace.
 	NetNS int
 	// BufferSize is the size of each receive buffer; 0 means
-	// DefaultBufferSize. Values below MinBufferSize are raised to it.
+	// DefaultBufferSize. It is used as given, however small: see
+	// MinBufferSize.
 	BufferSize int
 }
 
-// BufferSizeOrDefault returns the receive buffer size c asks for, after
-// defaults and the minimum are applied.
+// BufferSizeOrDefault returns the receive buffer size c asks for, or
+// DefaultBufferSize when it asks for none.
 func (c Config) BufferSizeOrDefault() int {
-	switch {
-	case c.BufferSize == 0:
+	if c.BufferSize <= 0 {
 		return DefaultBufferSize
-	case c.BufferSize < MinBufferSize:
-		return MinBufferSize
 	}
 	return c.BufferSize
 }

@@ -33,18 +33,23 @@ var shared benchState
 
 type benchState struct {
 	mu      sync.Mutex
-	env     *Env
+	setup   *Setup
 	err     error
-	clients map[string]Client
-	floor   map[string]time.Duration
+	clients map[clientKey]Client
+	floor   map[string]float64
+}
+
+type clientKey struct {
+	env  *Env
+	name string
 }
 
 func (s *benchState) close() {
 	for _, c := range s.clients {
 		c.Close()
 	}
-	if s.env != nil {
-		s.env.Close()
+	if s.setup != nil {
+		s.setup.Close()
 	}
 }
 
@@ -59,66 +64,69 @@ func benchScenario() (Scenario, error) {
 	return LoadScenario(name)
 }
 
-func benchEnv(b *testing.B) *Env {
+// benchEnv returns the namespace w runs in, building the scenario on first
+// use.
+func benchEnv(b *testing.B, w Workload) *Env {
 	if os.Geteuid() != 0 {
 		b.Skip("skipped: needs root to create a network namespace")
 	}
 	shared.mu.Lock()
 	defer shared.mu.Unlock()
-	if shared.env == nil && shared.err == nil {
+	if shared.setup == nil && shared.err == nil {
 		sc, err := benchScenario()
 		if err == nil {
-			shared.env, err = NewEnv(sc, nil)
+			shared.setup, err = NewSetup(sc, nil)
 		}
 		shared.err = err
-		shared.clients = map[string]Client{}
-		shared.floor = map[string]time.Duration{}
+		shared.clients = map[clientKey]Client{}
+		shared.floor = map[string]float64{}
 	}
 	if shared.err != nil {
 		b.Fatal(shared.err)
 	}
-	return shared.env
+	return shared.setup.For(w)
 }
 
 func benchClient(b *testing.B, env *Env, spec ClientSpec) Client {
 	shared.mu.Lock()
 	defer shared.mu.Unlock()
-	if c, ok := shared.clients[spec.Name]; ok {
+	key := clientKey{env, spec.Name}
+	if c, ok := shared.clients[key]; ok {
 		return c
 	}
 	c, err := spec.New(env)
 	if err != nil {
 		b.Fatalf("opening %s: %v", spec.Name, err)
 	}
-	shared.clients[spec.Name] = c
+	shared.clients[key] = c
 	return c
 }
 
-// floorTime is the floor's median time on w over floorRounds runs, measured
-// once per process.
-func floorTime(b *testing.B, env *Env, w Workload) time.Duration {
+// floorCost is the floor's median cost (see costFunc) on w over floorRounds
+// runs, measured once per process.
+func floorCost(b *testing.B, env *Env, w Workload) float64 {
 	const floorRounds = 5
 	floor, _ := LookupClient(FloorClient)
 	c := benchClient(b, env, floor)
 	shared.mu.Lock()
-	t, ok := shared.floor[w.Name]
+	cost, ok := shared.floor[w.Name]
 	shared.mu.Unlock()
 	if ok {
-		return t
+		return cost
 	}
-	var times []float64
+	var costs []float64
 	for range floorRounds {
 		s, err := w.Run(env, c)
 		if err != nil {
 			b.Fatalf("floor on %s: %v", w.Name, err)
 		}
-		times = append(times, float64(s.Time))
+		costs = append(costs, costFunc(w.Metric)(&s))
 	}
-	t = time.Duration(median(times))
+	cost = median(costs)
 	shared.mu.Lock()
-	shared.floor[w.Name] = t
+	shared.floor[w.Name] = cost
 	shared.mu.Unlock()
-	return t
+	return cost
 }
 
 func benchWorkload(b *testing.B, name string) {
@@ -126,14 +134,14 @@ func benchWorkload(b *testing.B, name string) {
 	if !ok {
 		b.Fatal(unknownWorkload(name))
 	}
-	env := benchEnv(b)
+	env := benchEnv(b, w)
 	for _, spec := range Clients() {
 		b.Run("client="+spec.Name, func(b *testing.B) {
 			c := benchClient(b, env, spec)
 			if !w.Supports(c) {
 				b.Skipf("%s has no API for %s", spec.Name, w.Name)
 			}
-			floor := floorTime(b, env, w)
+			floor := floorCost(b, env, w)
 			var sum Sample
 			n := 0
 			for b.Loop() {
@@ -162,7 +170,10 @@ func benchWorkload(b *testing.B, name string) {
 			if sum.Msgs > 0 && !sum.External {
 				b.ReportMetric(float64(sum.Mallocs)/float64(sum.Msgs), "allocs/msg")
 			}
-			b.ReportMetric(float64(mean)/float64(floor), "x-floor")
+			avg := Sample{Time: mean, Msgs: sum.Msgs / n}
+			if floor > 0 {
+				b.ReportMetric(costFunc(w.Metric)(&avg)/floor, "x-floor")
+			}
 			if sum.Want > 0 {
 				b.ReportMetric(float64(sum.Want-sum.Msgs)/float64(n), "lost/op")
 			}

@@ -104,8 +104,9 @@ func PlotFormat(path string) (string, error) {
 	return format, nil
 }
 
-// cpuSuffix marks workloads whose ratio compares CPU time, not wall time.
-const cpuSuffix = " (cpu)"
+// cpuSuffix marks workloads whose ratio compares CPU time per event
+// received, not wall time.
+const cpuSuffix = " (cpu/event)"
 
 // plotAxes lists the workloads (as axis labels) and clients that have at
 // least one measured row, in report order.

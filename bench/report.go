@@ -57,7 +57,8 @@ type Row struct {
 	// MsgsPerSec is Msgs over MedianNs.
 	MsgsPerSec float64 `json:"msgsPerSec"`
 	// XFloor and XReference are medians of per-round ratios of this
-	// client's time to the floor's and to mdlayher's in the same round.
+	// client's time to the floor's and to mdlayher's in the same round; for
+	// CPU-time workloads, of CPU time per event received.
 	XFloor     float64  `json:"xFloor"`
 	XReference *float64 `json:"xMdlayher"`
 	// AllocsPerMsg is heap allocations per message (null for clients in
@@ -140,14 +141,14 @@ func (r *Report) row(p Pair) Row {
 		if s == nil {
 			continue
 		}
-		t := float64(s.Time)
-		times = append(times, t)
+		times = append(times, float64(s.Time))
 		msgs = append(msgs, float64(s.Msgs))
-		if f := floor[i]; f != nil && f.Time > 0 {
-			xf = append(xf, t/float64(f.Time))
+		cost := costFunc(r.metric[p.Workload])
+		if f := floor[i]; f != nil && cost(f) > 0 {
+			xf = append(xf, cost(s)/cost(f))
 		}
-		if m := ref[i]; m != nil && m.Time > 0 {
-			xr = append(xr, t/float64(m.Time))
+		if m := ref[i]; m != nil && cost(m) > 0 {
+			xr = append(xr, cost(s)/cost(m))
 		}
 		external = s.External
 		if s.External {
@@ -189,6 +190,21 @@ func (r *Report) row(p Pair) Row {
 		row.Error = checkSameMsgs(msgs, floor)
 	}
 	return row
+}
+
+// costFunc returns what ratios compare for a metric: the time of a run, or
+// for CPU time the CPU per event received. A client that loses most events
+// spends little CPU in total; per event it does not.
+func costFunc(m Metric) func(*Sample) float64 {
+	if m == CPUTime {
+		return func(s *Sample) float64 {
+			if s.Msgs == 0 {
+				return 0
+			}
+			return float64(s.Time) / float64(s.Msgs)
+		}
+	}
+	return func(s *Sample) float64 { return float64(s.Time) }
 }
 
 func medianOrNil(xs []float64) *float64 {

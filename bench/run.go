@@ -33,9 +33,6 @@ type noProgress struct{}
 func (noProgress) Start(int)   {}
 func (noProgress) Step(string) {}
 
-// setupSteps is how many steps NewEnv reports.
-const setupSteps = 3
-
 // Run builds the scenario's namespace, runs the workloads and deletes the
 // namespace. Clients run interleaved: in each round every client runs once,
 // starting one further along the list each round, so drift in the machine's
@@ -64,20 +61,28 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	o.Progress.Start(steps)
 
-	env, err := NewEnv(o.Scenario, o.Progress.Step)
+	setup, err := NewSetup(o.Scenario, o.Progress.Step)
 	if err != nil {
 		return nil, err
 	}
-	defer env.Close()
-	clients, err := openClients(env, specs)
-	if err != nil {
-		return nil, err
-	}
-	defer closeClients(clients)
+	defer setup.Close()
+	// Clients are opened in each namespace when a workload first needs them.
+	opened := map[*Env][]Client{}
+	defer func() {
+		for _, cs := range opened {
+			closeClients(cs)
+		}
+	}()
 
 	rep := newReport(o)
 	for _, w := range wls {
-		if err := runWorkload(ctx, o, env, w, specs, clients, rep); err != nil {
+		env := setup.For(w)
+		if opened[env] == nil {
+			if opened[env], err = openClients(env, specs); err != nil {
+				return nil, err
+			}
+		}
+		if err := runWorkload(ctx, o, env, w, specs, opened[env], rep); err != nil {
 			return nil, err
 		}
 	}

@@ -49,7 +49,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "\nnoise (floor IQR/median over %d rounds): %s\n", r.Rounds, strings.Join(noise, ", "))
 	fmt.Fprintf(w, "machine: %d CPUs, load average %.1f at start, %.1f at end; kernel %s, %s\n",
 		r.CPUs, r.LoadStart, r.LoadEnd, r.Kernel, r.GoVersion)
-	fmt.Fprintln(w, "time: median wall time per round; for route-events, receiver CPU time during the burst (msgs/s: events per CPU second)")
+	fmt.Fprintln(w, "time: median wall time per round; for route-events, receiver CPU time during the burst (msgs/s and ratios: per event received)")
 	fmt.Fprintln(w, "peak mem: heap = Go heap growth over the run (sampled every 2 ms); rss = peak RSS of the other process")
 	fmt.Fprintln(w, "syscalls: counted by clients that count their own (raw); blank = not measured")
 	for _, row := range r.Rows {

@@ -27,6 +27,8 @@ type Workload struct {
 	// SameMsgs says every client must see as many messages as the floor:
 	// a dump of a table nothing changes.
 	SameMsgs bool
+	// Writes says the workload changes routes, and runs in Setup.Writes.
+	Writes bool
 	// Supports reports whether c implements the workload's interface.
 	Supports func(c Client) bool
 	// Run runs c once, measured, and restores the namespace afterwards.
@@ -76,7 +78,7 @@ var workloads = []Workload{
 		},
 	},
 	{
-		Name: "route-add", Bench: "RouteAdd", Metric: WallTime,
+		Name: "route-add", Writes: true, Bench: "RouteAdd", Metric: WallTime,
 		Doc:      "add routes one request per round trip",
 		Supports: implements[RouteAdder],
 		Run: func(env *Env, c Client) (Sample, error) {
@@ -84,7 +86,7 @@ var workloads = []Workload{
 		},
 	},
 	{
-		Name: "route-add-batch", Bench: "RouteAddBatch", Metric: WallTime,
+		Name: "route-add-batch", Writes: true, Bench: "RouteAddBatch", Metric: WallTime,
 		Doc:      fmt.Sprintf("add routes in batches: %d requests per send, or the library's own batching", batchSize),
 		Supports: implements[RouteBatchAdder],
 		Run: func(env *Env, c Client) (Sample, error) {
@@ -92,7 +94,7 @@ var workloads = []Workload{
 		},
 	},
 	{
-		Name: "route-events", Bench: "RouteEvents", Metric: CPUTime,
+		Name: "route-events", Writes: true, Bench: "RouteEvents", Metric: CPUTime,
 		Doc:      "receive the events of a batched route install burst",
 		Supports: implements[RouteEventSubscriber],
 		Run: func(env *Env, c Client) (Sample, error) {

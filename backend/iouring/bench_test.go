@@ -64,6 +64,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 	fd := rawSocket(b, ns)
 	req, buf := getLink(1, 1), make([]byte, 32<<10)
 	var tRing, tRaw time.Duration
+	enters0 := s.Enters()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for done := 0; done < b.N; {
@@ -89,6 +90,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 	b.ReportMetric(float64(tRing.Nanoseconds())/float64(b.N), "iouring-ns/rt")
 	b.ReportMetric(float64(tRaw.Nanoseconds())/float64(b.N), "raw-ns/rt")
 	b.ReportMetric(float64(tRing)/float64(tRaw), "ratio")
+	b.ReportMetric(float64(s.Enters()-enters0)/float64(b.N), "enters/rt")
 }
 
 // BenchmarkDump dumps NLRING_BENCH_ROUTES (default 100,000) IPv4 routes per

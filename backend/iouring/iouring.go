@@ -1,35 +1,47 @@
 // Package iouring is nlring's io_uring backend.
 //
-// Each Socket owns one ring, driven by one goroutine locked to its OS thread
-// (the ring goroutine): io_uring runs the deferred work of a request on the
-// thread that submitted it, and a ring touched from migrating goroutines
-// measured 1.6–2.7× slower round trips than one owned by a single thread.
-// The ring goroutine is the only code that touches SQEs and CQEs. It blocks
-// in io_uring_enter; callers hand it work through a mutex-guarded queue and
-// wake it by writing to an eventfd that it always has a read armed on.
+// Each Socket owns one ring and no goroutine: the goroutines that call it
+// drive the ring themselves.
 //
-// Receiving is one multishot RECVMSG that takes buffers from a ring-mapped
-// provided buffer group: the kernel keeps delivering one datagram per CQE,
-// through a whole dump, without further submissions. Receive buffers are
-// mapped outside the Go heap, so reserving a large buffer costs address
-// space, not memory, and the garbage collector never scans them. Recv
-// callers wait on a channel the ring goroutine fills; Release puts a buffer
-// straight back into the buffer ring from the releasing goroutine.
+// Receiving is one multishot RECVMSG (the receiver) that takes buffers from
+// a ring-mapped provided buffer group: the kernel keeps delivering one
+// datagram per CQE, through a whole dump, without further submissions.
+// Receive buffers are mapped outside the Go heap, so reserving a large buffer
+// costs address space, not memory, and the garbage collector never scans
+// them. Release puts a buffer straight back into the buffer ring.
 //
-// An open Socket costs one OS thread (parked in io_uring_enter while idle),
-// three descriptors (socket, ring, eventfd) and numBuffers receive buffers.
-// A request/response round trip crosses threads twice (caller to ring
-// goroutine, and back), which is what it costs over a plain blocking
-// sendmsg+recvmsg; dumps and event streams are where the ring pays off.
+// io_uring runs the deferred work of a request (here: each receive) on the
+// OS thread that submitted it, as task work, when that thread next enters or
+// leaves the kernel; a thread asleep is woken for it, a running one is
+// interrupted. So the receiver is armed from the thread that waits for its
+// datagrams, and re-armed (migrated) when a Recv that has to wait runs on
+// another thread. A request/response round trip then costs one system call:
+// Send is a plain sendto(2) (netlink handles the request inside it and
+// queues the reply, which wakes the receiver), the receive runs as task work
+// on the way out of that same call, and Recv finds the datagram in the
+// completion queue without entering the kernel.
+//
+// A Recv with nothing to return waits in io_uring_enter on the ring itself
+// (the poller; further concurrent Recv calls wait on a channel for it). Close,
+// deadlines and contexts wake it by submitting a NOP, whose completion ends
+// the wait; Close cancels the receiver and waits for its final completion
+// before the buffers can go.
+//
+// Sends do not use the ring at all: sendto(2) and sendmmsg(2) deliver to the
+// kernel synchronously, in order, and stop at the first failure, which is
+// everything Send and SendBatch promise, in one system call each.
+//
+// An open Socket costs three descriptors (socket, ring, an eventfd that
+// wakes RawConn waiters at Close) and numBuffers receive buffers.
 package iouring
 
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -48,39 +60,33 @@ import (
 // building a dump while the consumer parses what it already has. When the
 // consumer falls that far behind, the multishot receive ends (nothing is
 // lost: datagrams wait in the socket) and restarts once refillBuffers are
-// back, so a dump of P datagrams costs at most about P/64 extra
-// io_uring_enter calls: a 1M-route dump (1,600 datagrams) measured 28 enters
-// in all with 128 buffers, 60 with 64. Each buffer reserves
-// Config.BufferSize of address space (128 MiB in all by default, mapped
-// MAP_NORESERVE); only the pages datagrams fill become resident, at most
-// 4 MiB once the socket has served dumps, 512 KiB for a socket that only
-// receives small events.
+// back, so a dump of P datagrams costs about P/64 io_uring_enter calls.
+// Each buffer reserves Config.BufferSize of address space (128 MiB in all
+// by default, mapped MAP_NORESERVE); only the pages datagrams fill become
+// resident, at most 4 MiB once the socket has served dumps, 512 KiB for a
+// socket that only receives small events.
 const numBuffers = 128
 
 // refillBuffers is how many buffers must be back before a receive that ran
-// out of them starts again, unless a Recv is waiting (see refill). On a 1M
-// route dump with 64 buffers and a consumer slower than the kernel,
-// re-arming at the first returned buffer took 110 io_uring_enter calls, at a
-// quarter of the ring 70, at half 60.
+// out of them starts again from Release, unless a Recv is waiting. Re-arming
+// at the first returned buffer would take one datagram per io_uring_enter
+// whenever the consumer is slower than the kernel.
 const refillBuffers = numBuffers / 2
 
-// Ring sizes. A SendBatch longer than the SQ goes out in SQ-sized linked
-// chunks; the CQ holds a full SQ of send completions plus a completion for
-// every receive buffer with room to spare (and the kernel does not drop CQEs
-// when it is full anyway: IORING_FEAT_NODROP).
+// Ring sizes. Only the receiver, its cancellation and wake-up NOPs go
+// through the SQ, one at a time. The CQ holds a completion for every receive
+// buffer with room to spare (and the kernel does not drop CQEs when it is
+// full anyway: IORING_FEAT_NODROP).
 const (
-	sqEntries  = 256
-	cqEntries  = 1024
-	sqReserved = 4 // kept free for the receive, the eventfd read and their cancellations
+	sqEntries = 8
+	cqEntries = 512
 )
 
-// User data of the ring's requests. Sends carry sendBase plus the slot of
-// their request.
+// User data of the ring's requests.
 const (
 	udRecv = iota + 1
-	udWake
 	udCancel
-	udSendBase = 1 << 32
+	udNop
 )
 
 var (
@@ -89,77 +95,74 @@ var (
 	// kernelAddr is the destination of every Send: the kernel (port 0).
 	kernelAddr = unix.RawSockaddrNetlink{Family: unix.AF_NETLINK}
 
-	// wakeValue is what wake writes to the eventfd: a host-endian uint64 1.
+	// wakeValue is what Close writes to the eventfd: a host-endian uint64 1.
 	wakeValue = func() (b [8]byte) { binary.NativeEndian.PutUint64(b[:], 1); return b }()
 )
 
 // Socket is a netlink socket served by an io_uring ring.
 type Socket struct {
-	pid     uint32
-	bufs    buffers
-	ring    *uring.Ring // set before Open returns; only Enters is used outside the ring goroutine
-	closed  chan struct{}
-	done    chan struct{} // closed when the ring goroutine has exited
-	failure error         // why the ring goroutine stopped if not Close; read after done
+	pid  uint32
+	fd   int // the socket; the number stays valid until fdOpen is false
+	efd  int // eventfd written at Close, read by nobody: wakes RawConn waiters
+	ring *uring.Ring
 
-	// fdMu keeps fd and efd open while other goroutines use them.
-	fdMu sync.RWMutex
-	fd   int
-	efd  int
+	closed   chan struct{} // closed when Close starts
+	done     chan struct{} // closed when Close has finished
+	isClosed atomic.Bool
 
-	// Handoff to the ring goroutine.
-	qmu      sync.Mutex
-	queue    []*request
-	closing  bool
-	poked    atomic.Bool // new work since the ring goroutine last looked
-	sleeping atomic.Bool // the ring goroutine is (about to be) blocked in io_uring_enter
+	// fdMu keeps fd and efd open while Send, RawConn and socket options use
+	// them.
+	fdMu   sync.RWMutex
+	fdOpen bool
 
-	// Received datagrams and errors, filled by the ring goroutine. Every
-	// element but one error holds a buffer, so numBuffers+1 never blocks.
-	recvq      chan result
-	errPending atomic.Bool // an error without a buffer is queued or being returned
+	// mu guards the ring's queues and everything below.
+	mu      sync.Mutex
+	closing bool
+	torn    bool // the ring is closed
 
-	// Buffers: bufMu serializes buffer ring updates and the accounting that
-	// decides when the mapping can go.
-	bufMu    sync.Mutex
+	// The receiver.
+	recvMsg    unix.Msghdr // template of the multishot recvmsg: only Namelen is set
+	armed      bool        // the multishot receive is in flight
+	armedTid   int         // the thread that armed it, which runs its task work
+	cancelling bool        // a cancellation of the receiver is in flight
+	recvFailed bool        // it failed; re-arm once Recv took the error
+	drops      uint32      // the socket's drop counter (SK_MEMINFO_DROPS) when last read
+	meminfo    [unix.SK_MEMINFO_VARS]uint32
+	dryRuns    atomic.Uint64 // times the buffer ring ran dry (tests look)
+
+	// The poller: the one goroutine allowed to block in io_uring_enter and
+	// to read completions while it is active. Other Recv calls wait on
+	// notify, which the poller closes when it leaves.
+	poller   bool
+	sleeping bool // the poller is in (or on its way into) io_uring_enter
+	kicked   bool // a NOP to wake it is in flight
+	waiters  int
+	notify   chan struct{}
+
+	// Received datagrams and errors, oldest first. Every element but one
+	// error holds a buffer, so numBuffers+1 never overflows.
+	res        [numBuffers + 1]result
+	resHead    int
+	resLen     int
+	errPending bool // an error without a buffer is queued
+
+	// Buffers.
+	bufs     buffers
 	br       *uring.BufRing // nil once the ring is gone
 	out      [numBuffers]bool
 	held     int
-	returned atomic.Uint32 // buffers ever put into the buffer ring
-	consumed atomic.Uint32 // buffers the kernel ever took from it
-	starved  atomic.Bool   // the receive waits for buffers to come back
-	waiters  atomic.Int32  // Recv calls blocked on an empty recvq
-	dryRuns  atomic.Uint64 // times the buffer ring ran dry (tests look)
+	returned uint32 // buffers ever put into the buffer ring
+	consumed uint32 // buffers the kernel ever took from it
 
-	closeOnce sync.Once
-	dlMu      sync.Mutex
-	rdl, wdl  atomic.Pointer[deadline]
-
-	loop loopState // ring goroutine only
+	dlMu     sync.Mutex
+	rdl, wdl atomic.Pointer[deadline]
 }
 
-// result is one element of recvq.
+// result is one received datagram or error.
 type result struct {
 	d   backend.Datagram
 	err error
 }
-
-// A request is one Send or SendBatch on its way through the ring.
-type request struct {
-	bufs [][]byte // the caller's datagrams, kept reachable until sent
-	iovs []unix.Iovec
-	msgs []unix.Msghdr
-	done chan struct{}
-
-	// Ring goroutine state.
-	slot     int
-	next     int // first datagram not yet submitted
-	inflight int
-	sent     int
-	err      error
-}
-
-var requests = sync.Pool{New: func() any { return &request{done: make(chan struct{}, 1)} }}
 
 // Open opens a netlink socket served by a new io_uring ring.
 func Open(cfg backend.Config) (backend.Socket, error) {
@@ -170,11 +173,11 @@ func Open(cfg backend.Config) (backend.Socket, error) {
 }
 
 func open(cfg backend.Config) (*Socket, error) {
-	fd, pid, err := nlsock.Open(nlsock.Options{Family: cfg.Family, Groups: cfg.Groups, PID: cfg.PID, NetNS: cfg.NetNS})
+	fd, pid, err := nlsock.Open(nlsock.Options{Family: cfg.Family, Groups: cfg.Groups, PID: cfg.PID, NetNS: cfg.NetNS, NonBlock: true})
 	if err != nil {
 		return nil, err
 	}
-	efd, err := unix.Eventfd(0, unix.EFD_CLOEXEC)
+	efd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
 	if err != nil {
 		unix.Close(fd)
 		return nil, os.NewSyscallError("eventfd", err)
@@ -188,25 +191,49 @@ func open(cfg backend.Config) (*Socket, error) {
 		unix.Close(fd)
 		return nil, os.NewSyscallError("mmap", err)
 	}
-	s := &Socket{
-		pid:    pid,
-		bufs:   buffers{mem: mem, stride: stride, size: size},
-		fd:     fd,
-		efd:    efd,
-		closed: make(chan struct{}),
-		done:   make(chan struct{}),
-		recvq:  make(chan result, numBuffers+1),
-	}
-	s.rdl.Store(newDeadline())
-	s.wdl.Store(newDeadline())
-	ready := make(chan error)
-	go s.run(ready)
-	if err := <-ready; err != nil {
+	fail := func(err error) (*Socket, error) {
 		unix.Munmap(mem)
 		unix.Close(efd)
 		unix.Close(fd)
 		return nil, err
 	}
+	ring, err := uring.New(sqEntries, cqEntries, 0)
+	if err != nil {
+		return fail(err)
+	}
+	br, err := ring.RegisterBufRing(0, numBuffers)
+	if err != nil {
+		ring.Close()
+		return fail(err)
+	}
+	s := &Socket{
+		pid:      pid,
+		fd:       fd,
+		efd:      efd,
+		ring:     ring,
+		fdOpen:   true,
+		closed:   make(chan struct{}),
+		done:     make(chan struct{}),
+		bufs:     buffers{mem: mem, stride: stride, size: size},
+		br:       br,
+		returned: numBuffers,
+	}
+	for i := range numBuffers {
+		br.Add(s.bufs.buf(uint16(i)), uint16(i), i)
+	}
+	br.Advance(numBuffers)
+	s.recvMsg.Namelen = nameSize
+	s.drops, _ = s.readDrops()
+	s.rdl.Store(newDeadline())
+	s.wdl.Store(newDeadline())
+
+	// Start receiving at once, so datagrams that arrive before the first
+	// Recv (events) flow into the buffers rather than wait in the socket.
+	runtime.LockOSThread()
+	s.mu.Lock()
+	s.armLocked(unix.Gettid())
+	s.mu.Unlock()
+	runtime.UnlockOSThread()
 	return s, nil
 }
 
@@ -219,150 +246,137 @@ func (s *Socket) PID() uint32 { return s.pid }
 // Enters returns how many io_uring_enter calls the socket's ring has made.
 func (s *Socket) Enters() uint64 { return s.ring.Enters() }
 
-// Send sends b to the kernel as one datagram.
-func (s *Socket) Send(b []byte) error {
-	r := newRequest(1)
-	r.set(0, b)
-	_, err := s.submit(r)
-	return err
-}
-
-// SendBatch sends each element of bufs as its own datagram, in order, with
-// one io_uring_enter for up to 252 of them. The SQEs are linked: the kernel
-// starts each sendmsg only after the previous one succeeded (netlink
-// processes a request inside sendmsg, so this is also the order the kernel
-// sees them), and the first failure cancels the rest. It returns how many
-// were sent.
-func (s *Socket) SendBatch(bufs [][]byte) (int, error) {
-	if len(bufs) == 0 {
-		return 0, nil
-	}
-	r := newRequest(len(bufs))
-	for i, b := range bufs {
-		r.set(i, b)
-	}
-	return s.submit(r)
-}
-
-func newRequest(n int) *request {
-	r := requests.Get().(*request)
-	if cap(r.msgs) < n {
-		r.bufs = make([][]byte, n)
-		r.iovs = make([]unix.Iovec, n)
-		r.msgs = make([]unix.Msghdr, n)
-	}
-	r.bufs, r.iovs, r.msgs = r.bufs[:n], r.iovs[:n], r.msgs[:n]
-	r.slot, r.next, r.inflight, r.sent, r.err = -1, 0, 0, 0, nil
-	return r
-}
-
-func (r *request) set(i int, b []byte) {
-	r.bufs[i] = b
-	r.iovs[i] = unix.Iovec{}
-	if len(b) > 0 {
-		r.iovs[i].Base = &b[0]
-		r.iovs[i].SetLen(len(b))
-	}
-	r.msgs[i] = unix.Msghdr{
-		Name:    (*byte)(unsafe.Pointer(&kernelAddr)),
-		Namelen: unix.SizeofSockaddrNetlink,
-		Iov:     &r.iovs[i],
-	}
-	r.msgs[i].SetIovlen(1)
-}
-
-// submit hands r to the ring goroutine and waits until all of it completed.
-// Sends to the kernel do not block (netlink handles the request inside
-// sendmsg), so the wait is for the ring goroutine's next turn: a write
-// deadline is checked once, up front.
-func (s *Socket) submit(r *request) (int, error) {
-	defer putRequest(r)
-	if s.wdl.Load().expired() {
-		return 0, os.ErrDeadlineExceeded
-	}
-	s.qmu.Lock()
-	if s.closing {
-		s.qmu.Unlock()
-		return 0, errClosed
-	}
-	s.queue = append(s.queue, r)
-	s.qmu.Unlock()
-	s.wake()
-	<-r.done
-	return r.sent, r.err
-}
-
-func putRequest(r *request) {
-	clear(r.bufs) // do not keep the caller's memory alive
-	requests.Put(r)
-}
-
-// wake makes sure the ring goroutine looks for new work: it sets poked, and
-// if the goroutine is blocked (or about to block) in io_uring_enter, writes
-// the eventfd its armed read completes on. The goroutine sets sleeping
-// before it checks poked, and wakers set poked before they check sleeping,
-// so one of the two always sees the other.
-func (s *Socket) wake() {
-	s.poked.Store(true)
-	if !s.sleeping.CompareAndSwap(true, false) {
-		return
-	}
-	s.fdMu.RLock()
-	if s.efd >= 0 {
-		unix.Write(s.efd, wakeValue[:])
-	}
-	s.fdMu.RUnlock()
-}
-
 // Recv waits for the next datagram.
 func (s *Socket) Recv() (backend.Datagram, error) { return s.RecvContext(context.Background()) }
 
 // RecvContext is Recv that also returns ctx.Err() when ctx is done first.
 func (s *Socket) RecvContext(ctx context.Context) (backend.Datagram, error) {
-	cancel := ctx.Done() // nil, never ready, for context.Background
+	s.mu.Lock()
 	for {
+		if s.closing {
+			s.mu.Unlock()
+			return backend.Datagram{}, errClosed
+		}
 		dl := s.rdl.Load()
 		if dl.expired() {
+			s.mu.Unlock()
 			return backend.Datagram{}, os.ErrDeadlineExceeded
 		}
-		select {
-		case r := <-s.recvq:
-			return s.take(r)
-		default:
+		if !s.poller {
+			s.reapLocked()
 		}
-		// Nothing queued: say so to a receive waiting for buffers.
-		s.waiters.Add(1)
-		if s.starved.Load() && s.refill() && s.starved.CompareAndSwap(true, false) {
-			s.wake()
-		}
-		var (
-			r   result
-			got bool
-			err error
-		)
-		select {
-		case r = <-s.recvq:
-			got = true
-		case <-s.closed:
-			err = errClosed
-		case <-s.done:
-			err = errClosed
-			if s.failure != nil {
-				err = s.failure
-			}
-		case <-dl.ch:
-			// Expired or replaced: look again.
-		case <-cancel:
-			err = ctx.Err()
-		}
-		s.waiters.Add(-1)
-		if got {
+		if s.resLen > 0 {
+			r := s.popLocked()
+			s.mu.Unlock()
 			return s.take(r)
 		}
-		if err != nil {
+		if err := ctx.Err(); err != nil {
+			s.mu.Unlock()
 			return backend.Datagram{}, err
 		}
+		if !s.poller {
+			if r, ok := s.pollLocked(ctx); ok {
+				s.mu.Unlock()
+				return s.take(r)
+			}
+			continue
+		}
+		// Another Recv is the poller: wait for it to hand over.
+		ch := s.notifyLocked()
+		s.waiters++
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-dl.ch:
+		case <-ctx.Done():
+		case <-s.closed:
+		}
+		s.mu.Lock()
+		s.waiters--
 	}
+}
+
+// pollLocked makes the caller the poller until a result is ready (returned
+// with ok) or Recv must stop for Close, its deadline or its context. It makes
+// sure the receiver runs on the caller's thread, and waits on the ring.
+// mu is held on entry and on return, released while waiting.
+func (s *Socket) pollLocked(ctx context.Context) (r result, ok bool) {
+	s.poller = true
+	// The receiver's task work runs on the thread that armed it: arm and
+	// wait on the same one.
+	runtime.LockOSThread()
+	tid := unix.Gettid()
+	var stop func() bool
+	for {
+		s.reapLocked()
+		if s.resLen > 0 {
+			r, ok = s.popLocked(), true
+			break
+		}
+		if s.closing || s.rdl.Load().expired() || ctx.Err() != nil {
+			break
+		}
+		if s.armed {
+			if s.armedTid != tid && !s.cancelling {
+				// Migrate: the old receiver stops taking datagrams at once;
+				// its final completion comes from its thread, then this
+				// thread arms a new one. Nothing is lost or reordered:
+				// datagrams not taken wait in the socket.
+				s.cancelRecvLocked()
+				continue
+			}
+		} else if s.armLocked(tid) {
+			continue // it may have completed inline
+		}
+		if stop == nil && ctx.Done() != nil {
+			stop = context.AfterFunc(ctx, s.kick)
+		}
+		// Nobody else reads completions while we are the poller, so a
+		// completion posted from now on (a datagram, a NOP from kick) is
+		// still in the queue when io_uring_enter looks, and ends the wait.
+		s.sleeping = true
+		s.mu.Unlock()
+		err := s.ring.Wait(1)
+		s.mu.Lock()
+		s.sleeping, s.kicked = false, false
+		if err != nil {
+			r, ok = result{err: err}, true
+			break
+		}
+	}
+	s.poller = false
+	s.broadcastLocked()
+	runtime.UnlockOSThread()
+	if stop != nil {
+		stop()
+	}
+	return r, ok
+}
+
+// notifyLocked returns the channel the poller closes when it leaves.
+func (s *Socket) notifyLocked() chan struct{} {
+	if s.notify == nil {
+		s.notify = make(chan struct{})
+	}
+	return s.notify
+}
+
+// broadcastLocked wakes the Recv calls waiting for the poller.
+func (s *Socket) broadcastLocked() {
+	if s.notify != nil {
+		close(s.notify)
+		s.notify = nil
+	}
+}
+
+// kick wakes the poller, if it waits in io_uring_enter, to look at its
+// deadline, context or Close again.
+func (s *Socket) kick() {
+	s.mu.Lock()
+	if s.sleeping && !s.kicked {
+		s.nopLocked()
+	}
+	s.mu.Unlock()
 }
 
 func (s *Socket) take(r result) (backend.Datagram, error) {
@@ -371,11 +385,24 @@ func (s *Socket) take(r result) (backend.Datagram, error) {
 	}
 	if r.d.Ref != 0 {
 		s.Release(r.d) // a truncated datagram: drop it
-	} else {
-		s.errPending.Store(false)
-		s.wake() // the ring goroutine may be holding back the receive for this
 	}
 	return backend.Datagram{}, r.err
+}
+
+func (s *Socket) pushLocked(r result) {
+	s.res[(s.resHead+s.resLen)%len(s.res)] = r
+	s.resLen++
+}
+
+func (s *Socket) popLocked() result {
+	r := s.res[s.resHead]
+	s.res[s.resHead] = result{}
+	s.resHead = (s.resHead + 1) % len(s.res)
+	s.resLen--
+	if r.err != nil && r.d.Ref == 0 {
+		s.errPending = false
+	}
+	return r
 }
 
 // Release returns d's buffer to the buffer ring, where the kernel can use it
@@ -385,33 +412,29 @@ func (s *Socket) Release(d backend.Datagram) {
 	if id < 0 || id >= numBuffers {
 		return
 	}
-	s.bufMu.Lock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if !s.out[id] {
-		s.bufMu.Unlock()
 		return
 	}
 	s.out[id] = false
 	s.held--
-	if s.br != nil {
-		s.br.Add(s.bufs.buf(uint16(id)), uint16(id), 0)
-		s.br.Advance(1)
-		s.returned.Add(1)
-	} else if s.held == 0 {
-		s.unmapLocked()
+	if s.br == nil {
+		if s.held == 0 {
+			s.unmapLocked()
+		}
+		return
 	}
-	s.bufMu.Unlock()
-	if s.starved.Load() && s.refill() && s.starved.CompareAndSwap(true, false) {
-		s.wake()
+	s.br.Add(s.bufs.buf(uint16(id)), uint16(id), 0)
+	s.br.Advance(1)
+	s.returned++
+	// A receive that ran out of buffers starts again once enough are back,
+	// or at once for a waiting Recv, from this thread: the consumer's.
+	if !s.armed && (s.returned-s.consumed >= refillBuffers || s.poller) {
+		runtime.LockOSThread()
+		s.armLocked(unix.Gettid())
+		runtime.UnlockOSThread()
 	}
-}
-
-// refill reports whether a receive that ran out of buffers should start
-// again. Re-arming as soon as one buffer is back would take one datagram
-// per io_uring_enter whenever the consumer is slower than the kernel; so it
-// waits for refillBuffers of them, or for a Recv with nothing to return.
-func (s *Socket) refill() bool {
-	free := s.returned.Load() - s.consumed.Load()
-	return free >= refillBuffers || (free > 0 && s.waiters.Load() > 0)
 }
 
 func (s *Socket) unmapLocked() {
@@ -421,38 +444,79 @@ func (s *Socket) unmapLocked() {
 	}
 }
 
-// Close stops the ring, closes the socket and unblocks pending calls. The
-// receive buffers are unmapped once every outstanding datagram is released.
+// Close cancels the receiver, closes the ring and the socket, and unblocks
+// pending calls. The receive buffers are unmapped once every outstanding
+// datagram is released.
 func (s *Socket) Close() error {
-	first := false
-	s.closeOnce.Do(func() {
-		first = true
-		close(s.closed)
-		s.qmu.Lock()
-		s.closing = true
-		s.qmu.Unlock()
-		s.wake()
-	})
-	<-s.done
-	if !first {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		<-s.done
 		return errClosed
 	}
-	// Datagrams nobody received go back now; the ring goroutine has gone,
-	// so this only does the accounting.
-	for {
-		select {
-		case r := <-s.recvq:
-			s.Release(r.d)
-			continue
-		default:
-		}
-		break
+	s.closing = true
+	s.isClosed.Store(true)
+	close(s.closed)
+	if s.armed && !s.cancelling {
+		s.cancelRecvLocked()
 	}
+	if s.sleeping && !s.kicked {
+		s.nopLocked()
+	}
+	// Wait, as the poller, for the receiver's final completion: until then
+	// the kernel may write into the buffers.
+	for s.armed || s.poller {
+		if s.poller {
+			ch := s.notifyLocked()
+			s.waiters++
+			s.mu.Unlock()
+			<-ch
+			s.mu.Lock()
+			s.waiters--
+			continue
+		}
+		s.poller = true
+		s.reapLocked()
+		if s.armed {
+			if !s.cancelling {
+				s.cancelRecvLocked()
+			}
+			s.sleeping = true
+			s.mu.Unlock()
+			err := s.ring.Wait(1)
+			s.mu.Lock()
+			s.sleeping, s.kicked = false, false
+			if err != nil {
+				s.armed = false // the ring is broken; closing it cancels everything
+			}
+		}
+		s.poller = false
+	}
+	s.broadcastLocked()
+	// Datagrams nobody received go back.
+	for s.resLen > 0 {
+		r := s.popLocked()
+		if id := r.d.Ref - 1; id >= 0 && s.out[id] {
+			s.out[id] = false
+			s.held--
+		}
+	}
+	s.br.Unregister()
+	s.br = nil
+	s.ring.Close()
+	s.torn = true
+	if s.held == 0 {
+		s.unmapLocked()
+	}
+	s.mu.Unlock()
+
+	unix.Write(s.efd, wakeValue[:]) // RawConn waiters
 	s.fdMu.Lock()
 	err := unix.Close(s.fd)
 	unix.Close(s.efd)
-	s.fd, s.efd = -1, -1
+	s.fdOpen = false
 	s.fdMu.Unlock()
+	close(s.done)
 	if err != nil {
 		return os.NewSyscallError("close", err)
 	}
@@ -463,7 +527,7 @@ func (s *Socket) Close() error {
 func (s *Socket) control(f func(fd int) error) error {
 	s.fdMu.RLock()
 	defer s.fdMu.RUnlock()
-	if s.fd < 0 {
+	if !s.fdOpen || s.isClosed.Load() {
 		return errClosed
 	}
 	return f(s.fd)
@@ -497,21 +561,6 @@ func (s *Socket) GetSockoptInt(level, opt int) (int, error) {
 	return v, err
 }
 
-// SyscallConn returns raw access to the socket's descriptor. Only Control
-// is supported: reading or writing the socket behind the ring's back would
-// steal datagrams from it.
-func (s *Socket) SyscallConn() (syscall.RawConn, error) { return rawConn{s}, nil }
-
-type rawConn struct{ s *Socket }
-
-var errRawIO = fmt.Errorf("nlring iouring: RawConn.Read and Write are not supported: %w", errors.ErrUnsupported)
-
-func (c rawConn) Control(f func(fd uintptr)) error {
-	return c.s.control(func(fd int) error { f(uintptr(fd)); return nil })
-}
-func (rawConn) Read(func(fd uintptr) bool) error  { return errRawIO }
-func (rawConn) Write(func(fd uintptr) bool) error { return errRawIO }
-
 // Deadlines.
 
 // A deadline is one setting of a read or write deadline. Its channel is
@@ -519,8 +568,9 @@ func (rawConn) Write(func(fd uintptr) bool) error { return errRawIO }
 // waiters so they look again.
 type deadline struct {
 	ch     chan struct{}
-	isOver bool // set before ch is closed by expiry
-	shut   bool // ch closed; guarded by Socket.dlMu
+	at     time.Time // zero: none
+	isOver bool      // set before ch is closed by expiry
+	shut   bool      // ch closed; guarded by Socket.dlMu
 	timer  *time.Timer
 }
 
@@ -538,8 +588,8 @@ func (d *deadline) expired() bool {
 
 func (s *Socket) setDeadline(p *atomic.Pointer[deadline], t time.Time) {
 	s.dlMu.Lock()
-	defer s.dlMu.Unlock()
 	d := newDeadline()
+	d.at = t
 	switch {
 	case t.IsZero():
 	case !t.After(time.Now()):
@@ -548,10 +598,14 @@ func (s *Socket) setDeadline(p *atomic.Pointer[deadline], t time.Time) {
 	default:
 		d.timer = time.AfterFunc(time.Until(t), func() {
 			s.dlMu.Lock()
-			defer s.dlMu.Unlock()
-			if p.Load() == d && !d.shut {
+			fired := p.Load() == d && !d.shut
+			if fired {
 				d.isOver, d.shut = true, true
 				close(d.ch)
+			}
+			s.dlMu.Unlock()
+			if fired {
+				s.kick()
 			}
 		})
 	}
@@ -563,6 +617,9 @@ func (s *Socket) setDeadline(p *atomic.Pointer[deadline], t time.Time) {
 		old.shut = true
 		close(old.ch)
 	}
+	s.dlMu.Unlock()
+	// A poller waiting in io_uring_enter looks at the new deadline.
+	s.kick()
 }
 
 // SetDeadline sets the read and write deadlines.
@@ -585,3 +642,189 @@ func (s *Socket) SetWriteDeadline(t time.Time) error {
 }
 
 var _ backend.Socket = (*Socket)(nil)
+
+// Sending.
+
+// Send sends b to the kernel as one datagram, with one sendto(2). The kernel
+// handles the request inside the call; a write deadline is checked once, up
+// front.
+func (s *Socket) Send(b []byte) error {
+	if s.wdl.Load().expired() {
+		return os.ErrDeadlineExceeded
+	}
+	s.fdMu.RLock()
+	defer s.fdMu.RUnlock()
+	if !s.fdOpen || s.isClosed.Load() {
+		return errClosed
+	}
+	for {
+		_, _, errno := unix.Syscall6(unix.SYS_SENDTO, uintptr(s.fd),
+			uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)), 0,
+			uintptr(unsafe.Pointer(&kernelAddr)), unix.SizeofSockaddrNetlink)
+		switch errno {
+		case 0:
+			return nil
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			// Not from the kernel's end; wait like a RawConn write.
+			if err := s.waitFd(unix.POLLOUT, &s.wdl); err != nil {
+				return err
+			}
+			continue
+		}
+		return os.NewSyscallError("sendto", errno)
+	}
+}
+
+// A sendOp holds the arrays of one SendBatch. Ops are pooled.
+type sendOp struct {
+	hdrs []unix.Mmsghdr
+	iovs []unix.Iovec
+}
+
+var sendOps = sync.Pool{New: func() any { return new(sendOp) }}
+
+// maxPooledBatch bounds the batch arrays a pooled op keeps.
+const maxPooledBatch = 4096
+
+// SendBatch sends each element of bufs as its own datagram, in order, with
+// one sendmmsg(2) per 1024 (UIO_MAXIOV) of them. The kernel handles each
+// before the next and stops at the first failure. It returns how many were
+// sent.
+func (s *Socket) SendBatch(bufs [][]byte) (int, error) {
+	if len(bufs) == 0 {
+		return 0, nil
+	}
+	if s.wdl.Load().expired() {
+		return 0, os.ErrDeadlineExceeded
+	}
+	op := sendOps.Get().(*sendOp)
+	if cap(op.hdrs) < len(bufs) {
+		op.hdrs = make([]unix.Mmsghdr, len(bufs))
+		op.iovs = make([]unix.Iovec, len(bufs))
+	}
+	op.hdrs, op.iovs = op.hdrs[:len(bufs)], op.iovs[:len(bufs)]
+	for i, b := range bufs {
+		iov := &op.iovs[i]
+		iov.Base = unsafe.SliceData(b)
+		iov.SetLen(len(b))
+		h := &op.hdrs[i].Hdr
+		h.Name = (*byte)(unsafe.Pointer(&kernelAddr))
+		h.Namelen = unix.SizeofSockaddrNetlink
+		h.Iov = iov
+		h.SetIovlen(1)
+	}
+	sent, err := s.sendmmsg(op.hdrs)
+	if cap(op.hdrs) > maxPooledBatch {
+		op.hdrs, op.iovs = nil, nil
+	} else {
+		clear(op.hdrs)
+		clear(op.iovs)
+	}
+	sendOps.Put(op)
+	return sent, err
+}
+
+func (s *Socket) sendmmsg(hdrs []unix.Mmsghdr) (int, error) {
+	s.fdMu.RLock()
+	defer s.fdMu.RUnlock()
+	if !s.fdOpen || s.isClosed.Load() {
+		return 0, errClosed
+	}
+	sent := 0
+	for sent < len(hdrs) {
+		// The kernel sends fewer than asked when the batch is longer than
+		// UIO_MAXIOV or when one fails; a failure is reported by the call
+		// that starts with the failing datagram.
+		rest := hdrs[sent:]
+		n, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(s.fd),
+			uintptr(unsafe.Pointer(&rest[0])), uintptr(len(rest)), 0, 0, 0)
+		switch errno {
+		case 0:
+			sent += int(n)
+		case unix.EINTR:
+		case unix.EAGAIN:
+			if err := s.waitFd(unix.POLLOUT, &s.wdl); err != nil {
+				return sent, err
+			}
+		default:
+			return sent, os.NewSyscallError("sendmmsg", errno)
+		}
+	}
+	return sent, nil
+}
+
+// Raw access.
+
+// SyscallConn returns raw access to the socket's descriptor. The descriptor
+// is non-blocking. Reading it through RawConn.Read takes datagrams the
+// receiver would otherwise have delivered to Recv, in no defined order with
+// them.
+func (s *Socket) SyscallConn() (syscall.RawConn, error) { return rawConn{s}, nil }
+
+type rawConn struct{ s *Socket }
+
+func (c rawConn) Control(f func(fd uintptr)) error {
+	return c.s.control(func(fd int) error { f(uintptr(fd)); return nil })
+}
+
+// Read calls f until it returns true, waiting for the socket to be readable
+// in between. It returns early when the socket is closed or the read
+// deadline passes.
+func (c rawConn) Read(f func(fd uintptr) bool) error { return c.s.rawIO(f, unix.POLLIN, &c.s.rdl) }
+
+// Write is Read for writing, under the write deadline.
+func (c rawConn) Write(f func(fd uintptr) bool) error { return c.s.rawIO(f, unix.POLLOUT, &c.s.wdl) }
+
+func (s *Socket) rawIO(f func(fd uintptr) bool, events int16, dl *atomic.Pointer[deadline]) error {
+	s.fdMu.RLock()
+	defer s.fdMu.RUnlock()
+	for {
+		if !s.fdOpen || s.isClosed.Load() {
+			return errClosed
+		}
+		if dl.Load().expired() {
+			return os.ErrDeadlineExceeded
+		}
+		if f(uintptr(s.fd)) {
+			return nil
+		}
+		if err := s.pollFd(events, dl); err != nil {
+			return err
+		}
+	}
+}
+
+// waitFd waits until the socket is ready for events, with fdMu read-held by
+// the caller.
+func (s *Socket) waitFd(events int16, dl *atomic.Pointer[deadline]) error {
+	if s.isClosed.Load() {
+		return errClosed
+	}
+	if dl.Load().expired() {
+		return os.ErrDeadlineExceeded
+	}
+	return s.pollFd(events, dl)
+}
+
+// maxPollWait bounds one poll(2) so that a deadline moved while it waits is
+// noticed; Close wakes it at once through the eventfd.
+const maxPollWait = 50 * time.Millisecond
+
+// pollFd waits in poll(2) until the socket is ready for events, Close writes
+// the eventfd, the deadline passes or maxPollWait elapses. fdMu is read-held
+// by the caller, so Close cannot close either descriptor meanwhile.
+func (s *Socket) pollFd(events int16, dl *atomic.Pointer[deadline]) error {
+	wait := maxPollWait
+	if at := dl.Load().at; !at.IsZero() {
+		wait = min(wait, time.Until(at))
+	}
+	ms := int((wait + time.Millisecond - 1) / time.Millisecond)
+	fds := [2]unix.PollFd{{Fd: int32(s.fd), Events: events}, {Fd: int32(s.efd), Events: unix.POLLIN}}
+	_, err := unix.Poll(fds[:], max(ms, 0))
+	if err != nil && err != unix.EINTR {
+		return os.NewSyscallError("poll", err)
+	}
+	return nil
+}

@@ -311,9 +311,9 @@ func TestTruncationAndSender(t *testing.T) {
 	}
 	s.Release(d)
 	// The truncated datagram's buffer went back: all of them are free.
-	s.bufMu.Lock()
+	s.mu.Lock()
 	held := s.held
-	s.bufMu.Unlock()
+	s.mu.Unlock()
 	if held != 0 {
 		t.Errorf("%d buffers held after everything was released", held)
 	}

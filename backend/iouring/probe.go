@@ -83,7 +83,7 @@ func probe() (conclusive bool, err error) {
 	}
 	defer ring.Close()
 
-	missing, err := ring.OpSupported(uring.IORING_OP_SENDMSG, uring.IORING_OP_RECVMSG, uring.IORING_OP_READ, uring.IORING_OP_ASYNC_CANCEL)
+	missing, err := ring.OpSupported(uring.IORING_OP_NOP, uring.IORING_OP_RECVMSG, uring.IORING_OP_ASYNC_CANCEL)
 	switch {
 	case errors.Is(err, unix.EINVAL):
 		return true, &UnsupportedError{"the kernel cannot list its io_uring opcodes (IORING_REGISTER_PROBE, Linux 5.6)", unix.EINVAL}

@@ -3,10 +3,13 @@
 // It mirrors the shape of liburing's core (and Zig's std IoUring) and nothing
 // more: what to do with the queues is the caller's business.
 //
-// A Ring is not safe for concurrent use. io_uring runs the deferred part of a
-// request (task work) on the OS thread that submitted it, so the intended use
-// is one goroutine, locked to its thread with runtime.LockOSThread, that sets
-// the ring up, submits, waits and reads completions.
+// A Ring is not safe for concurrent use, with two exceptions: Wait and
+// Enters may run while another goroutine uses the ring (Wait touches neither
+// queue). io_uring runs the deferred part of a request (task work) on the
+// OS thread that submitted it, so a caller that wants that work done on a
+// particular thread submits from it, locked with runtime.LockOSThread.
+// Without IORING_SETUP_SINGLE_ISSUER any thread may submit and wait; the
+// caller serializes access to the queues.
 //
 // golang.org/x/sys/unix provides the syscall numbers; the ABI types and
 // constants below are defined here, under their kernel names, because
@@ -139,17 +142,17 @@ type Ring struct {
 }
 
 // New sets up a ring with entries SQEs and cqEntries CQEs (IORING_SETUP_CQSIZE),
-// plus the given setup flags. It asks for IORING_SETUP_SUBMIT_ALL (keep
-// submitting past a failing SQE, so every SQE gets its CQE) and
-// IORING_SETUP_COOP_TASKRUN (no IPI to run task work: the owning thread runs
-// it when it next enters the kernel, which it does to wait anyway), and
-// retries without them on kernels that reject them with EINVAL.
+// plus the given setup flags. It asks for IORING_SETUP_SUBMIT_ALL too (keep
+// submitting past a failing SQE, so every SQE gets its CQE), and retries
+// without the optional flags (SUBMIT_ALL, and IORING_SETUP_COOP_TASKRUN if
+// the caller asked for it) on kernels that reject them with EINVAL.
 func New(entries, cqEntries, flags uint32) (*Ring, error) {
 	var p params
 	var fd int
 	var err error
-	for _, extra := range []uint32{IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN, IORING_SETUP_SUBMIT_ALL, 0} {
-		p = params{CQEntries: cqEntries, Flags: flags | extra | IORING_SETUP_CQSIZE}
+	optional := uint32(IORING_SETUP_COOP_TASKRUN)
+	for _, f := range []uint32{flags | IORING_SETUP_SUBMIT_ALL, flags&^optional | IORING_SETUP_SUBMIT_ALL, flags &^ optional} {
+		p = params{CQEntries: cqEntries, Flags: f | IORING_SETUP_CQSIZE}
 		fd, err = setup(entries, &p)
 		if err != unix.EINVAL {
 			break
@@ -281,6 +284,21 @@ func (r *Ring) SubmitAndWait(waitNr uint32) (int, error) {
 			return submitted, nil
 		}
 	}
+}
+
+// Wait blocks until at least minComplete CQEs are ready, running the
+// calling thread's pending task work first. Unlike the other methods it
+// touches neither queue, so it may run while another goroutine submits or
+// reads completions; several goroutines may wait at once. A wait interrupted
+// by a signal returns nil early: callers look at the queue and wait again.
+func (r *Ring) Wait(minComplete uint32) error {
+	r.enters.Add(1)
+	_, _, errno := unix.Syscall6(unix.SYS_IO_URING_ENTER, uintptr(r.fd), 0, uintptr(minComplete), IORING_ENTER_GETEVENTS, 0, 0)
+	switch errno {
+	case 0, unix.EINTR, unix.EAGAIN, unix.EBUSY:
+		return nil
+	}
+	return os.NewSyscallError("io_uring_enter", errno)
 }
 
 // CQReady returns how many CQEs are waiting to be read.
