@@ -33,28 +33,41 @@ const (
 
 	// BatchAckEach sends every request with the Acknowledge flag: each is
 	// answered by its own Error message, matched to it by sequence number.
-	// A nil result means the kernel acknowledged the request. It works
-	// with any family that acknowledges requests, at the cost of one
-	// reply datagram per request.
+	// A nil result means the kernel acknowledged the request.
+	//
+	// It works with any family that acknowledges requests, at the cost of
+	// one reply datagram per request. In the families that allow barriers
+	// (see BatchBarrier) each group still ends with one, so that a request
+	// the kernel handled without answering is reported as
+	// ErrOutcomeUnknown instead of waited for. In other families the batch
+	// waits for every acknowledgement, and after an overrun it stops with
+	// an error, since the answers lost cannot be told from answers late.
 	BatchAckEach
 
 	// BatchBarrier sends requests without the Acknowledge flag, so that
-	// only failures are answered, and ends each packed datagram with a
-	// barrier: a Noop request with the Acknowledge flag.
+	// only failures are answered, and follows each group with a barrier:
+	// a Noop request with the Acknowledge flag, at the end of the group's
+	// datagram (in a datagram of its own on NETLINK_NETFILTER, which
+	// refuses a whole datagram when the sender lacks CAP_NET_ADMIN).
 	//
 	// In the families allowed, the kernel handles the messages of a
-	// datagram one after the other (netlink_rcv_skb), answers a failed
-	// request with an Error message even without the Acknowledge flag, and
-	// acknowledges a Noop request without doing anything. The barrier's
-	// acknowledgement therefore proves that every request before it was
-	// handled and that any failure was reported before it. A nil result
-	// means the kernel handled the request and reported no error: a
-	// handler that returns without an error and without doing the work
-	// (the kernel's "skip the acknowledgement" case, EINTR) would count as
-	// a success, as it does for the kernel's own tools.
+	// datagram one after the other within the send call (netlink_rcv_skb),
+	// answers a failed request with an Error message even without the
+	// Acknowledge flag, and acknowledges a Noop request without doing
+	// anything. The barrier's acknowledgement therefore proves that every
+	// request before it was handled and that any failure was reported
+	// before it. A nil result means the kernel handled the request and
+	// reported no error. The one case this cannot tell apart: a handler
+	// that returns EINTR is neither acknowledged nor reported by the
+	// kernel, and counts as a success (in BatchAckEach it is reported as
+	// ErrOutcomeUnknown). Dumps, the usual source of it, are rejected.
 	//
-	// This is the fast mode: about one reply datagram per thousand
-	// requests instead of one per request.
+	// If the barrier itself is answered with an error, the requests of its
+	// group that got no answer are reported with an error wrapping
+	// ErrOutcomeUnknown and that error.
+	//
+	// This is the fast mode: one reply datagram per group of up to
+	// thousands of requests, plus one per failure.
 	BatchBarrier
 )
 
@@ -115,8 +128,8 @@ const (
 // no reply is ever attributed to the wrong request. If the buffer overruns
 // anyway (something else filled it), requests whose replies may have been
 // lost get an error wrapping ErrOutcomeUnknown and unix.ENOBUFS, never a
-// guessed success, and the batch goes on. See BatchOptions for the buffer
-// sizes.
+// guessed success, and the batch goes on (in a family without barriers it
+// stops: see BatchAckEach). See BatchOptions for the buffer sizes.
 //
 // A dump request (Dump flag), a request with the Echo flag, an rtnetlink
 // GET and, on NETLINK_NETFILTER, a batch begin or end message are

@@ -93,15 +93,18 @@ func (b *batchRun) run(ctx context.Context, opts *BatchOptions) ([]error, error)
 			return b.stop(start, start, err)
 		}
 		end, bseq := b.pack(start)
-		lossy, err := b.send(start, end, bseq)
-		if err != nil {
-			if errors.Is(err, unix.EMSGSIZE) {
-				// Nothing of the datagram was delivered; the next
-				// group may fit.
-				start = end
-				continue
-			}
-			return b.stop(end, end, err)
+		lossy, attempted, err := b.send(start, end, bseq)
+		switch {
+		case err == nil:
+		case !attempted:
+			return b.stop(start, start, err)
+		case errors.Is(err, unix.EMSGSIZE):
+			// The kernel refused the datagram whole; the next group
+			// may fit.
+			start = end
+			continue
+		default:
+			return b.stop(start, end, err)
 		}
 		if err := b.await(start, end, bseq, lossy); err != nil {
 			return b.stop(start, end, err)
@@ -206,34 +209,36 @@ func appendBarrier(dst []byte, seq, pid uint32) []byte {
 }
 
 // send sends the packed group and reports whether the socket dropped
-// datagrams meanwhile: replies of the group may be among them. An error
-// sending the group means the kernel handled none of it: its requests get
-// the error as their result. An error sending a separate barrier leaves
-// their outcome unknown.
-func (b *batchRun) send(start, end int, bseq uint32) (lossy bool, err error) {
+// datagrams meanwhile: replies of the group may be among them.
+//
+// On error, attempted is false if nothing was sent. Otherwise the group's
+// results are settled: an error sending the group means the kernel
+// handled none of it, and its requests get that error; after any later
+// error their outcome is unknown.
+func (b *batchRun) send(start, end int, bseq uint32) (lossy, attempted bool, err error) {
 	before, err := b.c.queueStat()
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	if err := b.sendRaw(b.buf); err != nil {
 		for i := start; i < end; i++ {
 			b.results[i], b.answered[i] = err, true
 		}
-		return false, err
+		return false, true, err
 	}
 	if b.barrier && b.separateBarrier {
 		b.buf = appendBarrier(b.buf[:0], bseq, b.c.pid)
 		if err := b.sendRaw(b.buf); err != nil {
-			// The group went out: its outcome is what is unknown.
 			b.settle(start, end, err)
-			return false, err
+			return false, true, err
 		}
 	}
 	after, err := b.c.queueStat()
 	if err != nil {
-		return false, err
+		b.settle(start, end, err)
+		return false, true, err
 	}
-	return after.drops != before.drops, nil
+	return after.drops != before.drops, true, nil
 }
 
 // sendRaw sends one encoded datagram. It is backendTransport.sendMessages
@@ -301,7 +306,7 @@ func (b *batchRun) awaitEach(start, end int, lossy bool) error {
 	if !lossy {
 		return nil
 	}
-	if err := b.drain(); err != nil {
+	if _, err := b.drainUntil(0); err != nil {
 		return err
 	}
 	return errOverrun
@@ -323,9 +328,11 @@ func (b *batchRun) settle(start, end int, cause error) {
 
 // resync makes sure that every reply queued so far has been read. It sends
 // a barrier and reads up to its acknowledgement, which the kernel queues
-// after every earlier reply; if the drop counter shows the barrier may have
-// been dropped, it first drains the queue (the kernel drops replies while
-// a socket that overran has anything queued) and tries again.
+// after every earlier reply. If the drop counter moved meanwhile, the
+// barrier may be among the datagrams dropped (the kernel drops replies
+// while a socket that overran still has anything queued): it then reads
+// what is queued, stopping early if the acknowledgement turns up, and
+// tries again once the queue is empty.
 func (b *batchRun) resync() error {
 	for range maxResyncs {
 		seq := b.c.seq.Add(1)
@@ -350,27 +357,36 @@ func (b *batchRun) resync() error {
 				}
 			}
 		}
-		if err := b.drain(); err != nil {
+		found, err := b.drainUntil(seq)
+		if found || err != nil {
 			return err
 		}
 	}
 	return fmt.Errorf("%w: the receive queue kept overrunning", ErrOutcomeUnknown)
 }
 
-// drain reads, and attributes, every datagram queued on the socket. A
-// receive is only started while the kernel reports a non-empty queue, so
-// it never waits for a datagram that is not coming.
-func (b *batchRun) drain() error {
+// drainUntil reads, and attributes, the datagrams queued on the socket
+// until the queue is empty or the Error message with sequence number seq
+// turns up (found). A receive is only started while the kernel reports a
+// non-empty queue, so it never waits for a datagram that is not coming;
+// an empty queue is then cleared of the overrun mark (see
+// clearCongestion). On the io_uring backend datagrams already taken from
+// the queue may remain unread: a later read gets them in order.
+func (b *batchRun) drainUntil(seq uint32) (found bool, err error) {
 	for {
 		st, err := b.c.queueStat()
 		if err != nil {
-			return err
+			return false, err
 		}
 		if st.queued == 0 {
-			return nil
+			return false, b.c.clearCongestion()
 		}
-		if _, err := b.readOne(0); err != nil && !errors.Is(err, unix.ENOBUFS) {
-			return err
+		f, err := b.readOne(seq)
+		if err != nil && !errors.Is(err, unix.ENOBUFS) {
+			return false, err
+		}
+		if f != nil {
+			return true, nil
 		}
 	}
 }

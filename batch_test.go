@@ -327,3 +327,60 @@ func TestExecuteBatchCancelled(t *testing.T) {
 		}
 	})
 }
+
+// TestExecuteBatchNetfilter runs batches on nfnetlink, whose barrier goes
+// in a datagram of its own (a datagram nfnetlink refuses is refused whole,
+// barrier included).
+func TestExecuteBatchNetfilter(t *testing.T) {
+	for _, mode := range []netlink.BatchMode{netlink.BatchAckEach, netlink.BatchBarrier} {
+		t.Run(mode.String(), func(t *testing.T) {
+			forEachBackend(t, func(t *testing.T, kind backend.Kind) {
+				ns := nstest.NS(t)
+				c := dial(t, ns, kind, unix.NETLINK_NETFILTER, netlink.Config{})
+				create := ctMessage(t, ipctnlMsgCtNew, netlink.Request|netlink.Create|netlink.Excl, true)
+				reqs := []netlink.Message{create, create, create}
+				results, err := c.ExecuteBatch(reqs, &netlink.BatchOptions{Mode: mode})
+				if err != nil {
+					t.Fatalf("ExecuteBatch: %v", err)
+				}
+				want := []syscall.Errno{0, unix.EEXIST, unix.EEXIST}
+				if diff := cmp.Diff(want, errnos(results)); diff != "" {
+					t.Fatalf("errnos of the results (-want +got):\n%s", diff)
+				}
+			})
+		})
+	}
+}
+
+// TestExecuteBatchWithoutBarriers runs a batch on NETLINK_SOCK_DIAG, not
+// among the families proven for barriers: BatchAuto acknowledges each
+// request. Lookups of TCP sockets that do not exist fail with ENOENT.
+func TestExecuteBatchWithoutBarriers(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
+		ns := nstest.NS(t)
+		c := dial(t, ns, kind, unix.NETLINK_SOCK_DIAG, netlink.Config{})
+		reqs := make([]netlink.Message, 300)
+		want := make([]syscall.Errno, len(reqs))
+		for i := range reqs {
+			// struct inet_diag_req_v2 (56 bytes): family, protocol,
+			// ext, pad, states, then the socket ID (ports, addresses,
+			// interface, cookie).
+			req := make([]byte, 56)
+			req[0], req[1] = unix.AF_INET, unix.IPPROTO_TCP
+			binary.NativeEndian.PutUint32(req[4:], ^uint32(0))
+			binary.BigEndian.PutUint16(req[8:], uint16(1000+i))
+			reqs[i] = netlink.Message{
+				Header: netlink.Header{Type: unix.SOCK_DIAG_BY_FAMILY, Flags: netlink.Request},
+				Data:   req,
+			}
+			want[i] = unix.ENOENT
+		}
+		results, err := c.ExecuteBatch(reqs, nil)
+		if err != nil {
+			t.Fatalf("ExecuteBatch: %v", err)
+		}
+		if diff := cmp.Diff(want, errnos(results)); diff != "" {
+			t.Fatalf("errnos of the results (-want +got):\n%s", diff)
+		}
+	})
+}

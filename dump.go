@@ -49,16 +49,42 @@ func (c *Conn) DumpConsistentContext(ctx context.Context, m Message, attempts in
 //
 // It is for dumps the kernel serves independently: IPv4 and IPv6 routes,
 // or the routing tables of a strict-checking Conn (Config.Strict) one by
-// one. Whether it is faster depends on the kernel: dumps take a table's
-// lock or RCU only, so they can run on several cores, but each part is
-// built by the kernel as the receiver reads, and on a machine with few
-// cores the parts compete for them. Measure before relying on it.
+// one. Each part is built by the kernel as its receiver reads, on the
+// receiver's CPU, so parts run in parallel only with idle cores to run
+// on; dialing a Conn costs too (a namespace switch, an io_uring ring).
+// Measured on two busy vCPUs, two route dumps of 200,000 routes each took
+// 0.86 to 1.2 times as long as one after the other with DumpParallel, and
+// 0.68 to 0.86 times on Conns dialed beforehand (DumpParallelConns).
+// Measure before relying on it.
 //
 // When a part fails, the others are cancelled and the first error is
 // returned (wrapped with the index of its request), with no result. A part
 // flagged DumpInterrupted does not fail: all results are returned together
 // with an error wrapping ErrDumpInterrupted, as Execute does.
 func DumpParallel(ctx context.Context, dial func() (*Conn, error), reqs []Message) ([][]Message, error) {
+	return dumpParts(ctx, reqs, func(int) (*Conn, func(), error) {
+		c, err := dial()
+		if err != nil {
+			return nil, nil, err
+		}
+		return c, func() { c.Close() }, nil
+	})
+}
+
+// DumpParallelConns is DumpParallel on Conns the caller keeps: reqs[i] is
+// executed on conns[i], which must be distinct, and the Conns are left
+// open. It saves dialing for programs that dump repeatedly.
+func DumpParallelConns(ctx context.Context, conns []*Conn, reqs []Message) ([][]Message, error) {
+	if len(conns) != len(reqs) {
+		return nil, fmt.Errorf("netlink: %d Conns for %d dump requests", len(conns), len(reqs))
+	}
+	return dumpParts(ctx, reqs, func(i int) (*Conn, func(), error) {
+		return conns[i], func() {}, nil
+	})
+}
+
+// dumpParts runs the dumps of DumpParallel on the Conns conn hands out.
+func dumpParts(ctx context.Context, reqs []Message, conn func(i int) (*Conn, func(), error)) ([][]Message, error) {
 	ctx = orBackground(ctx)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -68,13 +94,13 @@ func DumpParallel(ctx context.Context, dial func() (*Conn, error), reqs []Messag
 	var wg sync.WaitGroup
 	for i, m := range reqs {
 		wg.Go(func() {
-			c, err := dial()
+			c, done, err := conn(i)
 			if err != nil {
 				errs[i] = err
 				cancel()
 				return
 			}
-			defer c.Close()
+			defer done()
 			results[i], errs[i] = c.ExecuteContext(ctx, m)
 			if errs[i] != nil && !errors.Is(errs[i], ErrDumpInterrupted) {
 				cancel()

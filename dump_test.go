@@ -124,6 +124,26 @@ func TestDumpParallel(t *testing.T) {
 			t.Fatalf("host routes per part (-want +got):\n%s", diff)
 		}
 
+		// The same on Conns the caller keeps, which stay open.
+		conns := []*netlink.Conn{
+			dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{Strict: true}),
+			dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{Strict: true}),
+		}
+		for range 2 {
+			parts, err := netlink.DumpParallelConns(context.Background(), conns,
+				[]netlink.Message{routeDump(unix.AF_INET), routeDump(unix.AF_INET6)})
+			if err != nil {
+				t.Fatalf("DumpParallelConns: %v", err)
+			}
+			got := []int{countHostRoutes(parts[0]), countHostRoutes(parts[1])}
+			if diff := cmp.Diff([]int{v4, v6}, got); diff != "" {
+				t.Fatalf("DumpParallelConns: host routes per part (-want +got):\n%s", diff)
+			}
+		}
+		if _, err := netlink.DumpParallelConns(context.Background(), conns[:1], []netlink.Message{routeDump(unix.AF_INET), routeDump(unix.AF_INET6)}); err == nil {
+			t.Fatal("DumpParallelConns with one Conn for two requests: no error")
+		}
+
 		// A request the kernel refuses (strict checking forbids a
 		// destination length in a dump) fails the whole call and says
 		// which part failed.

@@ -101,3 +101,27 @@ func (c *Conn) raiseBuffer(rcv bool, bytes int, force bool) error {
 	}
 	return set(opt)
 }
+
+// clearCongestion makes the kernel look at the socket's receive queue
+// again, as it does at the end of every receive: if the queue is empty, it
+// stops dropping datagrams.
+//
+// After an overrun the kernel drops everything for the socket until a
+// receive finds the queue empty. A broadcast racing with the receive that
+// emptied the queue can mark the socket overrun again just after; the
+// pending ENOBUFS then wakes a blocked reader, whose receive clears the
+// mark. A caller that checks the queue before receiving (see queueStat)
+// never makes that receive, so it makes one here: a non-blocking peek,
+// which takes nothing from the queue. It may consume a pending ENOBUFS,
+// which is why only callers that already know of the overrun use it.
+func (c *Conn) clearCongestion() error {
+	err := c.rawControl("recvmsg", func(fd int) error {
+		var b [1]byte
+		_, _, err := unix.Recvfrom(fd, b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+		if err == unix.EAGAIN || err == unix.ENOBUFS {
+			return nil
+		}
+		return err
+	})
+	return err
+}

@@ -129,6 +129,7 @@ type Socket struct {
 	drops      uint32      // the socket's drop counter (SK_MEMINFO_DROPS) when last read
 	meminfo    [unix.SK_MEMINFO_VARS]uint32
 	dryRuns    atomic.Uint64 // times the buffer ring ran dry (tests look)
+	orphaned   atomic.Uint64 // times the kernel ended the receiver: its thread exited (tests look)
 
 	// The poller: the one goroutine allowed to block in io_uring_enter and
 	// to read completions while it is active. Other Recv calls wait on
@@ -262,6 +263,10 @@ func (s *Socket) RecvContext(ctx context.Context) (backend.Datagram, error) {
 			s.mu.Unlock()
 			return backend.Datagram{}, os.ErrDeadlineExceeded
 		}
+		if err := ctx.Err(); err != nil {
+			s.mu.Unlock()
+			return backend.Datagram{}, err
+		}
 		if !s.poller {
 			s.reapLocked()
 		}
@@ -269,10 +274,6 @@ func (s *Socket) RecvContext(ctx context.Context) (backend.Datagram, error) {
 			r := s.popLocked()
 			s.mu.Unlock()
 			return s.take(r)
-		}
-		if err := ctx.Err(); err != nil {
-			s.mu.Unlock()
-			return backend.Datagram{}, err
 		}
 		if !s.poller {
 			if r, ok := s.pollLocked(ctx); ok {

@@ -714,3 +714,85 @@ func TestZeroAllocs(t *testing.T) {
 		t.Errorf("%.1f allocations per Send+SendBatch+3 Recv, want 0", n)
 	}
 }
+
+// TestReceiverMigrates moves the receiver between threads: to a goroutine
+// that exits while locked to its thread (which takes the thread with it, and
+// with it the receiver's task work), then back. Nothing may be lost.
+func TestReceiverMigrates(t *testing.T) {
+	ns := nstest.NS(t)
+	s := openIn(t, ns, backend.Config{})
+	roundTrip := func(seq uint32) error {
+		if err := s.Send(getLink(seq, 1)); err != nil {
+			return err
+		}
+		d, err := s.Recv()
+		if err != nil {
+			return err
+		}
+		defer s.Release(d)
+		if got := messages(t, d.Data)[0].seq; got != seq {
+			return fmt.Errorf("reply seq %d, want %d", got, seq)
+		}
+		return nil
+	}
+	for i := range 20 {
+		errc := make(chan error, 1)
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread exits with us
+			errc <- roundTrip(uint32(2*i + 1))
+		}()
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+		if err := roundTrip(uint32(2*i + 2)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An event that arrives while the thread that armed the receiver is gone.
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		errc <- roundTrip(100)
+	}()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond)
+	if err := roundTrip(101); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("receiver ended by its thread's exit %d times", s.orphaned.Load())
+}
+
+// TestSendWhileRecvBlocked checks that a Recv waiting on the ring does not
+// hold up Send, and gets the reply.
+func TestSendWhileRecvBlocked(t *testing.T) {
+	ns := nstest.NS(t)
+	s := openIn(t, ns, backend.Config{})
+	type res struct {
+		seq uint32
+		err error
+	}
+	resc := make(chan res, 1)
+	go func() {
+		d, err := s.Recv()
+		if err != nil {
+			resc <- res{err: err}
+			return
+		}
+		resc <- res{seq: messages(t, d.Data)[0].seq}
+		s.Release(d)
+	}()
+	time.Sleep(20 * time.Millisecond)
+	start := time.Now()
+	if err := s.Send(getLink(7, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 100*time.Millisecond {
+		t.Errorf("Send took %v with a Recv blocked", d)
+	}
+	r := <-resc
+	if r.err != nil || r.seq != 7 {
+		t.Fatalf("blocked Recv = seq %d, %v; want 7", r.seq, r.err)
+	}
+}

@@ -74,6 +74,9 @@ func (s *Socket) reapLocked() {
 }
 
 func (s *Socket) completeRecvLocked(c uring.CQE) {
+	if c.Res == -int32(unix.ECANCELED) && !s.cancelling {
+		s.orphaned.Add(1)
+	}
 	if !c.More() {
 		s.armed, s.cancelling = false, false
 	}
