@@ -244,11 +244,7 @@ func (b *batchRun) send(start, end int, bseq uint32) (lossy, attempted bool, err
 // sendRaw sends one encoded datagram. It is backendTransport.sendMessages
 // without the re-encoding: a group is encoded once, straight into b.buf.
 func (b *batchRun) sendRaw(buf []byte) error {
-	t := b.c.t.(*backendTransport)
-	if t.closed.Load() {
-		return newOpError("send", os.NewSyscallError("sendmsg", unix.EBADF))
-	}
-	return newOpError("send", t.ioErr("sendmsg", nil, t.s.Send(buf)))
+	return newOpError("send", b.c.t.(*backendTransport).sendRaw(buf))
 }
 
 // await reads the replies of the group reqs[start:end] and settles the

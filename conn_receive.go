@@ -36,11 +36,18 @@ func (c *Conn) ExecuteContext(ctx context.Context, m Message) ([]Message, error)
 	if err != nil {
 		return nil, err
 	}
-	res, err := c.lockedReceive(ctx)
+	// Messages with an older sequence number are what is left of a reply
+	// abandoned earlier (deadline, cancellation, overrun): skip them.
+	res, done, err := c.lockedReceiveDone(ctx, req.Header.Sequence)
 	if err != nil && res == nil {
 		return nil, err
 	}
-	if verr := Validate(req, res); verr != nil {
+	verr := Validate(req, res)
+	if verr == nil && done != nil {
+		// The Done that ended the reply must be this request's too.
+		verr = Validate(req, []Message{{Header: *done}})
+	}
+	if verr != nil {
 		return nil, verr
 	}
 	return res, err
@@ -72,20 +79,32 @@ func (c *Conn) ReceiveContext(ctx context.Context) ([]Message, error) {
 // an interrupted dump it returns the messages and the error; on any other
 // error, no messages.
 func (c *Conn) lockedReceive(ctx context.Context) ([]Message, error) {
-	r := replyReader{c: c, ctx: ctx, owned: true}
+	msgs, _, err := c.lockedReceiveDone(ctx, 0)
+	return msgs, err
+}
+
+// lockedReceiveDone is lockedReceive that also returns the header of the
+// Done that ended a multi-part reply, and skips messages whose sequence
+// number is older than skipBefore (0: none).
+func (c *Conn) lockedReceiveDone(ctx context.Context, skipBefore uint32) (msgs []Message, done *Header, err error) {
+	r := replyReader{c: c, ctx: ctx, owned: true, skipBefore: skipBefore}
+	defer func() {
+		if r.sawDone {
+			done = &r.doneHdr
+		}
+	}()
 	defer r.discard()
 
-	var msgs []Message
 	for {
 		m, ok, err := r.next()
 		if err != nil {
 			if r.endInterrupted {
-				return msgs, err
+				return msgs, nil, err
 			}
-			return nil, err
+			return nil, nil, err
 		}
 		if !ok {
-			return msgs, nil
+			return msgs, nil, nil
 		}
 		if len(msgs) == cap(msgs) {
 			// Grow at least twofold: append's 1.25× growth for large

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"time"
 )
 
 // A recvScope receives datagrams for one long operation (a batch, an event
@@ -21,9 +20,8 @@ type recvScope struct {
 	c   *Conn
 	ctx context.Context
 
-	bt    *backendTransport // nil on a Conn made by NewConn
-	stop  func() bool
-	fired chan struct{}
+	bt   *backendTransport // nil on a Conn made by NewConn
+	stop func()
 }
 
 func (c *Conn) openRecvScope(ctx context.Context) *recvScope {
@@ -32,13 +30,7 @@ func (c *Conn) openRecvScope(ctx context.Context) *recvScope {
 	if !ok || ctx.Done() == nil {
 		return s
 	}
-	s.bt, s.fired = bt, make(chan struct{})
-	s.stop = context.AfterFunc(ctx, func() {
-		defer close(s.fired)
-		bt.deadlineMu.Lock()
-		defer bt.deadlineMu.Unlock()
-		_ = bt.s.SetReadDeadline(time.Unix(1, 0))
-	})
+	s.bt, s.stop = bt, bt.interruptOnDone(ctx)
 	return s
 }
 
@@ -78,11 +70,7 @@ func (s *recvScope) recv() (datagram, error) {
 // close disarms the cancellation and, if it fired, restores the read
 // deadline the caller last set.
 func (s *recvScope) close() {
-	if s.stop == nil || s.stop() {
-		return
+	if s.stop != nil {
+		s.stop()
 	}
-	<-s.fired
-	s.bt.deadlineMu.Lock()
-	_ = s.bt.s.SetReadDeadline(s.bt.readDeadline)
-	s.bt.deadlineMu.Unlock()
 }

@@ -25,8 +25,17 @@ type replyReader struct {
 	owned bool
 
 	d      datagram
+	n      int  // the length of d.b as received, before any padding
 	loaded bool // d holds a datagram not yet exhausted
-	off    int  // next message: offset in d.b, or index in d.msgs
+
+	doneHdr Header // the Done that ended the reply, if sawDone
+	sawDone bool
+
+	// skipBefore, when not 0, is the sequence number of the request whose
+	// reply this is: messages with an older one are leftovers of an
+	// abandoned reply and are skipped.
+	skipBefore uint32
+	off        int // next message: offset in d.b, or index in d.msgs
 
 	started bool // a datagram was received
 	more    bool // inside a multi-part message
@@ -65,6 +74,10 @@ func (r *replyReader) next() (m Message, ok bool, err error) {
 			continue
 		}
 
+		if r.skipBefore != 0 && m.Header.Sequence != 0 && int32(r.skipBefore-m.Header.Sequence) > 0 {
+			continue
+		}
+		r.started = true
 		if err := checkMessage(m); err != nil {
 			r.fail()
 			return Message{}, false, err
@@ -73,6 +86,7 @@ func (r *replyReader) next() (m Message, ok bool, err error) {
 			r.interrupted, r.intrSeq = true, m.Header.Sequence
 		}
 		if m.Header.Type == Done && m.Header.Flags&Multi != 0 {
+			r.doneHdr, r.sawDone = m.Header, true
 			r.unload()
 			return Message{}, false, r.finish()
 		}
@@ -91,6 +105,9 @@ func (r *replyReader) next() (m Message, ok bool, err error) {
 // from user-space senders unless the Conn accepts them.
 func (r *replyReader) load() error {
 	for {
+		if err := r.ctx.Err(); err != nil {
+			return newOpError("receive", err)
+		}
 		d, err := r.c.t.recv(r.ctx)
 		if err != nil {
 			return newOpError("receive", err)
@@ -101,6 +118,7 @@ func (r *replyReader) load() error {
 			r.c.t.release(d)
 			continue
 		}
+		n := len(d.b)
 		if d.held && (r.owned || len(d.b)%4 != 0) {
 			// One allocation per datagram, not per message. It also pads a
 			// datagram whose last message lacks its padding (a user-space
@@ -110,7 +128,8 @@ func (r *replyReader) load() error {
 			r.c.t.release(d)
 			d.b, d.held = b, false
 		}
-		r.d, r.off, r.loaded, r.started = d, 0, true, true
+		r.more = false
+		r.d, r.n, r.off, r.loaded = d, n, 0, true
 		return nil
 	}
 }
@@ -130,10 +149,10 @@ func (r *replyReader) take() (Message, bool, error) {
 		}
 		return Message{}, false, nil
 	}
-	if r.off >= len(r.d.b) {
+	if r.off >= r.n {
 		return Message{}, false, nil
 	}
-	m, n, err := parseMessage(r.d.b[r.off:])
+	m, n, err := parseMessage(r.d.b[r.off:r.n])
 	if err != nil {
 		return Message{}, false, newOpError("receive", err)
 	}

@@ -108,24 +108,43 @@ func (t *backendTransport) recv(ctx context.Context) (datagram, error) {
 	}, nil
 }
 
-// recvByDeadline cancels a plain Recv when ctx is done by moving the read
-// deadline into the past, then puts the caller's deadline back.
+// recvByDeadline cancels a plain Recv when ctx is done.
 func (t *backendTransport) recvByDeadline(ctx context.Context) (backend.Datagram, error) {
+	stop := t.interruptOnDone(ctx)
+	bd, err := t.s.Recv()
+	stop()
+	return bd, err
+}
+
+// interruptOnDone makes plain receives, blocked now or later, fail with
+// os.ErrDeadlineExceeded once ctx is done, by moving the read deadline into
+// the past: one registration serves a whole run of receives. stop disarms it
+// and, if it fired, restores the caller's read deadline.
+func (t *backendTransport) interruptOnDone(ctx context.Context) (stop func()) {
 	fired := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
+	after := context.AfterFunc(ctx, func() {
 		defer close(fired)
 		t.deadlineMu.Lock()
 		defer t.deadlineMu.Unlock()
 		_ = t.s.SetReadDeadline(time.Unix(1, 0))
 	})
-	bd, err := t.s.Recv()
-	if !stop() {
+	return func() {
+		if after() {
+			return
+		}
 		<-fired
 		t.deadlineMu.Lock()
 		_ = t.s.SetReadDeadline(t.readDeadline)
 		t.deadlineMu.Unlock()
 	}
-	return bd, err
+}
+
+// sendRaw sends b, one datagram already encoded.
+func (t *backendTransport) sendRaw(b []byte) error {
+	if t.closed.Load() {
+		return os.NewSyscallError("sendmsg", unix.EBADF)
+	}
+	return t.ioErr("sendmsg", nil, t.s.Send(b))
 }
 
 // ioErr gives a send or receive error the form github.com/mdlayher/netlink
