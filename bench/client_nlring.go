@@ -52,6 +52,20 @@ var nlringCodec = messageCodec[netlink.Message]{
 		}
 	},
 	Type: func(m netlink.Message) uint16 { return uint16(m.Header.Type) },
+	Attrs: func(m netlink.Message, hdrLen int) (int, error) {
+		if len(m.Data) < hdrLen {
+			return 0, fmt.Errorf("message of %d bytes has no %d-byte family header", len(m.Data), hdrLen)
+		}
+		ad, err := netlink.NewAttributeDecoder(m.Data[hdrLen:])
+		if err != nil {
+			return 0, err
+		}
+		n := 0
+		for ad.Next() {
+			n++
+		}
+		return n, ad.Err()
+	},
 }
 
 // dialNlring dials and checks that nlring took the backend asked for: a

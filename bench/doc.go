@@ -31,6 +31,11 @@
 // spread (IQR/median) says how large a difference must be to mean anything.
 // Performance is shown by these ratios, never by absolute thresholds.
 //
+// In the dump workloads the nlring and mdlayher clients walk every
+// message's attributes with their library's AttributeDecoder, as a program
+// reading a dump does at the least; the floor walks message headers only.
+// The other libraries decode into their own types.
+//
 // What each figure is, exactly:
 //   - time: wall time of the client call; for route-events, the receiving
 //     side's CPU time (process CPU minus the installer thread's), since the

@@ -27,6 +27,10 @@ type messageConn[M any] interface {
 type messageCodec[M any] struct {
 	New  func(typ, flags uint16, body []byte) M
 	Type func(M) uint16
+	// Attrs walks the attributes that follow a family header of hdrLen
+	// bytes with the library's own decoder, and counts them: what a
+	// program reading a dump does at the least.
+	Attrs func(m M, hdrLen int) (int, error)
 }
 
 // msgClient runs every workload through a messageConn, with Execute or, when
@@ -43,23 +47,52 @@ type msgClient[M any] struct {
 
 func (m *msgClient[M]) Close() error { return errors.Join(m.route.Close(), m.ct.Close()) }
 
-// do sends one request and counts the messages of its reply.
-func (m *msgClient[M]) do(c messageConn[M], req M) (int, error) {
+// do sends one request and counts the messages of its reply. With hdrLen
+// > 0 it also walks every message's attributes after a family header of
+// that length, as a program reading a dump would.
+func (m *msgClient[M]) do(c messageConn[M], req M, hdrLen int) (int, error) {
 	if !m.iter {
 		msgs, err := c.Execute(req)
+		if err == nil && hdrLen > 0 {
+			for _, msg := range msgs {
+				if err = m.walk(msg, hdrLen); err != nil {
+					break
+				}
+			}
+		}
 		return len(msgs), err
 	}
 	if _, err := c.Send(req); err != nil {
 		return 0, err
 	}
 	n := 0
-	for _, err := range c.ReceiveIter() {
+	for msg, err := range c.ReceiveIter() {
 		if err != nil {
 			return n, err
+		}
+		if hdrLen > 0 {
+			if err := m.walk(msg, hdrLen); err != nil {
+				return n, err
+			}
 		}
 		n++
 	}
 	return n, nil
+}
+
+// nfgenmsgLen is the size of struct nfgenmsg, ctnetlink's family header.
+const nfgenmsgLen = 4
+
+// attrsSeen keeps the attribute walk from being optimised away.
+var attrsSeen int
+
+func (m *msgClient[M]) walk(msg M, hdrLen int) error {
+	if m.codec.Type(msg) < unix.NLMSG_MIN_TYPE {
+		return nil
+	}
+	n, err := m.codec.Attrs(msg, hdrLen)
+	attrsSeen += n
+	return err
 }
 
 // receive reads one reply (a datagram, or a whole multi-part message).
@@ -79,23 +112,23 @@ func (m *msgClient[M]) receive(c messageConn[M]) error {
 const dumpFlags = unix.NLM_F_REQUEST | unix.NLM_F_DUMP
 
 func (m *msgClient[M]) DumpRoutes() (Counts, error) {
-	n, err := m.do(m.route, m.codec.New(unix.RTM_GETROUTE, dumpFlags, routeDumpBody()))
+	n, err := m.do(m.route, m.codec.New(unix.RTM_GETROUTE, dumpFlags, routeDumpBody()), unix.SizeofRtMsg)
 	return Counts{Msgs: n}, err
 }
 
 func (m *msgClient[M]) DumpLinks() (Counts, error) {
-	n, err := m.do(m.route, m.codec.New(unix.RTM_GETLINK, dumpFlags, linkBody(0)))
+	n, err := m.do(m.route, m.codec.New(unix.RTM_GETLINK, dumpFlags, linkBody(0)), unix.SizeofIfInfomsg)
 	return Counts{Msgs: n}, err
 }
 
 func (m *msgClient[M]) DumpConntrack() (Counts, error) {
-	n, err := m.do(m.ct, m.codec.New(conntrackGetType, dumpFlags, conntrackDumpBody()))
+	n, err := m.do(m.ct, m.codec.New(conntrackGetType, dumpFlags, conntrackDumpBody()), nfgenmsgLen)
 	return Counts{Msgs: n}, err
 }
 
 func (m *msgClient[M]) AddRoutes(_ RouteTarget, _ []netip.Prefix, bodies [][]byte) (Counts, error) {
 	for i, body := range bodies {
-		if _, err := m.do(m.route, m.codec.New(unix.RTM_NEWROUTE, addFlags|unix.NLM_F_ACK, body)); err != nil {
+		if _, err := m.do(m.route, m.codec.New(unix.RTM_NEWROUTE, addFlags|unix.NLM_F_ACK, body), 0); err != nil {
 			return Counts{Msgs: i}, err
 		}
 	}
@@ -131,7 +164,7 @@ func (m *msgClient[M]) AddRoutesBatch(_ RouteTarget, _ []netip.Prefix, bodies []
 func (m *msgClient[M]) GetLink(index, n int) (Counts, error) {
 	body := linkBody(index)
 	for i := range n {
-		if _, err := m.do(m.route, m.codec.New(unix.RTM_GETLINK, unix.NLM_F_REQUEST, body)); err != nil {
+		if _, err := m.do(m.route, m.codec.New(unix.RTM_GETLINK, unix.NLM_F_REQUEST, body), 0); err != nil {
 			return Counts{Msgs: i}, err
 		}
 	}
