@@ -93,6 +93,62 @@ func BenchmarkRoundTrip(b *testing.B) {
 	b.ReportMetric(float64(s.Enters()-enters0)/float64(b.N), "enters/rt")
 }
 
+// BenchmarkRoundTripHop alternates round trips between two goroutines locked
+// to two threads, so that every round trip finds the receiver armed by the
+// other thread: the worst case for a receiver armed by the thread that
+// waits. The raw figure does the same ping-pong around raw round trips.
+func BenchmarkRoundTripHop(b *testing.B) {
+	ns := nstest.NS(b)
+	s := openIn(b, ns, backend.Config{})
+	fd := rawSocket(b, ns)
+	req, buf := getLink(1, 1), make([]byte, 32<<10)
+	ring := func() {
+		if err := s.Send(req); err != nil {
+			b.Error(err)
+			return
+		}
+		d, err := s.Recv()
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		s.Release(d)
+	}
+	raw := func() { rawRoundTrip(b, fd, req, buf) }
+	ping, pong := make(chan func()), make(chan bool)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		for f := range ping {
+			f()
+			pong <- true
+		}
+	}()
+	defer close(ping)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	run := func(f func(), n int) time.Duration {
+		t0 := time.Now()
+		for range n / 2 {
+			f()
+			ping <- f
+			<-pong
+		}
+		return time.Since(t0)
+	}
+	enters0 := s.Enters()
+	var tRing, tRaw time.Duration
+	b.ResetTimer()
+	for done := 0; done < b.N; done += 200 {
+		tRing += run(ring, 200)
+		tRaw += run(raw, 200)
+	}
+	b.ReportMetric(float64(tRing.Nanoseconds())/float64(b.N), "iouring-ns/rt")
+	b.ReportMetric(float64(tRaw.Nanoseconds())/float64(b.N), "raw-ns/rt")
+	b.ReportMetric(float64(tRing)/float64(tRaw), "ratio")
+	b.ReportMetric(float64(s.Enters()-enters0)/float64(b.N), "enters/rt")
+}
+
 // BenchmarkDump dumps NLRING_BENCH_ROUTES (default 100,000) IPv4 routes per
 // op, alternating the io_uring backend and the syscall backend in the same
 // run, and reports io_uring_enter calls per dump and the time ratio. The

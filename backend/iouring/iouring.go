@@ -137,7 +137,6 @@ type Socket struct {
 	poller   bool
 	sleeping bool // the poller is in (or on its way into) io_uring_enter
 	kicked   bool // a NOP to wake it is in flight
-	waiters  int
 	notify   chan struct{}
 
 	// Received datagrams and errors, oldest first. Every element but one
@@ -284,7 +283,6 @@ func (s *Socket) RecvContext(ctx context.Context) (backend.Datagram, error) {
 		}
 		// Another Recv is the poller: wait for it to hand over.
 		ch := s.notifyLocked()
-		s.waiters++
 		s.mu.Unlock()
 		select {
 		case <-ch:
@@ -293,7 +291,6 @@ func (s *Socket) RecvContext(ctx context.Context) (backend.Datagram, error) {
 		case <-s.closed:
 		}
 		s.mu.Lock()
-		s.waiters--
 	}
 }
 
@@ -469,11 +466,9 @@ func (s *Socket) Close() error {
 	for s.armed || s.poller {
 		if s.poller {
 			ch := s.notifyLocked()
-			s.waiters++
 			s.mu.Unlock()
 			<-ch
 			s.mu.Lock()
-			s.waiters--
 			continue
 		}
 		s.poller = true

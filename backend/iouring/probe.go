@@ -57,7 +57,8 @@ func Supported() error {
 	var conclusive bool
 	done := make(chan struct{})
 	go func() {
-		// Like the ring goroutines: set up, submit and reap on one thread.
+		// Set up, submit and reap on one thread: the probe's multishot
+		// receive runs as task work on the thread that submitted it.
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 		conclusive, err = probe()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"testing"
+	"time"
 	"unsafe"
 
 	"go.uber.org/goleak"
@@ -244,5 +245,40 @@ func TestBufRingEntries(t *testing.T) {
 		if _, err := r.RegisterBufRing(1, n); err == nil {
 			t.Errorf("RegisterBufRing(%d entries) succeeded", n)
 		}
+	}
+}
+
+// TestWaitConcurrentSubmit blocks one goroutine in Wait while another
+// submits a NOP: its completion, posted from the other thread, ends the
+// wait.
+func TestWaitConcurrentSubmit(t *testing.T) {
+	r := newRing(t, 4, 8)
+	if r.Flags()&IORING_SETUP_COOP_TASKRUN != 0 {
+		t.Errorf("flags %#x: COOP_TASKRUN set without being asked for", r.Flags())
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.Wait(1) }()
+	time.Sleep(20 * time.Millisecond)
+	select {
+	case err := <-done:
+		t.Fatalf("Wait returned %v with no completion", err)
+	default:
+	}
+	sqe := r.GetSQE()
+	sqe.PrepNop()
+	sqe.UserData = 9
+	if _, err := r.Submit(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Wait did not return after a completion")
+	}
+	if cqes := reap(t, r); len(cqes) != 1 || cqes[0].UserData != 9 {
+		t.Errorf("CQEs %+v, want the NOP", cqes)
 	}
 }
