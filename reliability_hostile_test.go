@@ -165,17 +165,19 @@ func hostileCases() []hostileCase {
 		},
 		{
 			// The header claims 32 bytes (16 + a 16-byte ifinfomsg); the
-			// datagram stops 3 bytes short. Padding a final message
-			// whose padding is missing must not invent the bytes of a
-			// message whose data is missing.
+			// datagram stops 3 bytes short.
 			name: "length past the datagram by less than the padding",
 			datagrams: func(pid, seq uint32) [][]byte {
 				m := append(rawHeader(32, unix.RTM_NEWLINK, 0, seq, pid), fakeLink(forgedIfindex)...)
 				return one(m[:29])
 			},
-			receive: outcome{err: errShortMessage},
-			iter:    outcome{err: errShortMessage},
-			execute: outcome{err: errShortMessage},
+			// The datagram is read as padded to 4 bytes with zeros, so the
+			// length reaches only into that padding: accepted, as
+			// github.com/mdlayher/netlink accepts it (drop-in behaviour its
+			// TestIntegrationConnReceiveUnaligned checks).
+			receive: outcome{msgs: 1},
+			iter:    outcome{msgs: 1},
+			execute: outcome{msgs: 1},
 		},
 		{
 			name:      "length shorter than a header",
