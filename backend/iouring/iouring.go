@@ -38,6 +38,7 @@ package iouring
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -198,6 +199,10 @@ func open(cfg backend.Config) (*Socket, error) {
 		return nil, err
 	}
 	ring, err := uring.New(sqEntries, cqEntries, 0)
+	if errors.Is(err, unix.EPERM) {
+		forgetSupport()
+		return fail(&UnsupportedError{disabledReason(), unix.EPERM})
+	}
 	if err != nil {
 		return fail(err)
 	}

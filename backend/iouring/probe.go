@@ -71,6 +71,14 @@ func Supported() error {
 	return err
 }
 
+// forgetSupport drops a cached answer, for when io_uring was refused after
+// the probe allowed it (the sysctl changed).
+func forgetSupport() {
+	support.Lock()
+	support.known, support.err = false, nil
+	support.Unlock()
+}
+
 // probe tries everything the backend uses, on a throw-away ring.
 func probe() (conclusive bool, err error) {
 	ring, err := uring.New(4, 8, 0)
@@ -78,7 +86,9 @@ func probe() (conclusive bool, err error) {
 	case errors.Is(err, unix.ENOSYS):
 		return true, &UnsupportedError{"the kernel has no io_uring (io_uring_setup: ENOSYS)", unix.ENOSYS}
 	case errors.Is(err, unix.EPERM):
-		return true, &UnsupportedError{disabledReason(), unix.EPERM}
+		// kernel.io_uring_disabled can change while the program runs: a
+		// refusal is not cached, so io_uring is used again once allowed.
+		return false, &UnsupportedError{disabledReason(), unix.EPERM}
 	case err != nil:
 		return false, fmt.Errorf("nlring: probing io_uring: %w", err)
 	}
