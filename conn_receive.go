@@ -43,8 +43,10 @@ func (c *Conn) ExecuteContext(ctx context.Context, m Message) ([]Message, error)
 		return nil, err
 	}
 	verr := Validate(req, res)
-	if verr == nil && done != nil {
-		// The Done that ended the reply must be this request's too.
+	if verr == nil && done != nil && done.Sequence != 0 {
+		// The Done that ended the reply must be this request's too. The
+		// kernel's always carries the sequence number; a Done without one
+		// (as nltest.Multipart builds) is taken as in mdlayher/netlink.
 		verr = Validate(req, []Message{{Header: *done}})
 	}
 	if verr != nil {
