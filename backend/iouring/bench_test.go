@@ -14,6 +14,7 @@ import (
 	"github.com/nlring/netlink/backend"
 	nlsyscall "github.com/nlring/netlink/backend/syscall"
 	"github.com/nlring/netlink/internal/netns"
+	"github.com/nlring/netlink/internal/nlsock"
 	"github.com/nlring/netlink/internal/nstest"
 )
 
@@ -44,9 +45,7 @@ func rawSocket(b *testing.B, ns *netns.NS) int {
 
 // rawRoundTrip is the floor: one blocking sendto and one blocking recvfrom.
 func rawRoundTrip(b *testing.B, fd int, req, buf []byte) {
-	_, _, errno := unix.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&req[0])), uintptr(len(req)), 0,
-		uintptr(unsafe.Pointer(&kernelAddr)), unix.SizeofSockaddrNetlink)
-	if errno != 0 {
+	if errno := nlsock.SendTo(uintptr(fd), req); errno != 0 {
 		b.Fatal(errno)
 	}
 	n, _, errno := unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0, 0)

@@ -47,7 +47,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-	"unsafe"
 
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/internal/nlsock"
@@ -92,9 +91,6 @@ const (
 
 var (
 	errClosed = fmt.Errorf("nlring iouring: %w", net.ErrClosed)
-
-	// kernelAddr is the destination of every Send: the kernel (port 0).
-	kernelAddr = unix.RawSockaddrNetlink{Family: unix.AF_NETLINK}
 
 	// wakeValue is what Close writes to the eventfd: a host-endian uint64 1.
 	wakeValue = func() (b [8]byte) { binary.NativeEndian.PutUint64(b[:], 1); return b }()
@@ -659,35 +655,22 @@ func (s *Socket) Send(b []byte) error {
 		return errClosed
 	}
 	for {
-		_, _, errno := unix.Syscall6(unix.SYS_SENDTO, uintptr(s.fd),
-			uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)), 0,
-			uintptr(unsafe.Pointer(&kernelAddr)), unix.SizeofSockaddrNetlink)
-		switch errno {
+		switch errno := nlsock.SendTo(uintptr(s.fd), b); errno {
 		case 0:
 			return nil
-		case unix.EINTR:
-			continue
 		case unix.EAGAIN:
 			// Not from the kernel's end; wait like a RawConn write.
 			if err := s.waitFd(unix.POLLOUT, &s.wdl); err != nil {
 				return err
 			}
-			continue
+		default:
+			return os.NewSyscallError("sendto", errno)
 		}
-		return os.NewSyscallError("sendto", errno)
 	}
 }
 
-// A sendOp holds the arrays of one SendBatch. Ops are pooled.
-type sendOp struct {
-	hdrs []unix.Mmsghdr
-	iovs []unix.Iovec
-}
-
-var sendOps = sync.Pool{New: func() any { return new(sendOp) }}
-
-// maxPooledBatch bounds the batch arrays a pooled op keeps.
-const maxPooledBatch = 4096
+// batches are reused for SendBatch.
+var batches = sync.Pool{New: func() any { return new(nlsock.Batch) }}
 
 // SendBatch sends each element of bufs as its own datagram, in order, with
 // one sendmmsg(2) per 1024 (UIO_MAXIOV) of them. The kernel handles each
@@ -700,60 +683,33 @@ func (s *Socket) SendBatch(bufs [][]byte) (int, error) {
 	if s.wdl.Load().expired() {
 		return 0, os.ErrDeadlineExceeded
 	}
-	op := sendOps.Get().(*sendOp)
-	if cap(op.hdrs) < len(bufs) {
-		op.hdrs = make([]unix.Mmsghdr, len(bufs))
-		op.iovs = make([]unix.Iovec, len(bufs))
-	}
-	op.hdrs, op.iovs = op.hdrs[:len(bufs)], op.iovs[:len(bufs)]
-	for i, b := range bufs {
-		iov := &op.iovs[i]
-		iov.Base = unsafe.SliceData(b)
-		iov.SetLen(len(b))
-		h := &op.hdrs[i].Hdr
-		h.Name = (*byte)(unsafe.Pointer(&kernelAddr))
-		h.Namelen = unix.SizeofSockaddrNetlink
-		h.Iov = iov
-		h.SetIovlen(1)
-	}
-	sent, err := s.sendmmsg(op.hdrs)
-	if cap(op.hdrs) > maxPooledBatch {
-		op.hdrs, op.iovs = nil, nil
-	} else {
-		clear(op.hdrs)
-		clear(op.iovs)
-	}
-	sendOps.Put(op)
+	b := batches.Get().(*nlsock.Batch)
+	b.Prepare(bufs)
+	err := s.sendmmsg(b)
+	sent := b.Sent
+	b.Reset()
+	batches.Put(b)
 	return sent, err
 }
 
-func (s *Socket) sendmmsg(hdrs []unix.Mmsghdr) (int, error) {
+func (s *Socket) sendmmsg(b *nlsock.Batch) error {
 	s.fdMu.RLock()
 	defer s.fdMu.RUnlock()
 	if !s.fdOpen || s.isClosed.Load() {
-		return 0, errClosed
+		return errClosed
 	}
-	sent := 0
-	for sent < len(hdrs) {
-		// The kernel sends fewer than asked when the batch is longer than
-		// UIO_MAXIOV or when one fails; a failure is reported by the call
-		// that starts with the failing datagram.
-		rest := hdrs[sent:]
-		n, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(s.fd),
-			uintptr(unsafe.Pointer(&rest[0])), uintptr(len(rest)), 0, 0, 0)
-		switch errno {
+	for {
+		switch errno := b.Send(uintptr(s.fd)); errno {
 		case 0:
-			sent += int(n)
-		case unix.EINTR:
+			return nil
 		case unix.EAGAIN:
 			if err := s.waitFd(unix.POLLOUT, &s.wdl); err != nil {
-				return sent, err
+				return err
 			}
 		default:
-			return sent, os.NewSyscallError("sendmmsg", errno)
+			return os.NewSyscallError("sendmmsg", errno)
 		}
 	}
-	return sent, nil
 }
 
 // Raw access.

@@ -3,26 +3,17 @@ package syscall
 import (
 	"os"
 	"sync"
-	"unsafe"
 
+	"github.com/nlring/netlink/internal/nlsock"
 	"golang.org/x/sys/unix"
 )
-
-// kernel is the address of the kernel's end of every netlink family:
-// port ID 0, no groups. The kernel only reads it.
-var kernel = unix.RawSockaddrNetlink{Family: unix.AF_NETLINK}
 
 // A sendOp holds the arguments and results of one Send or SendBatch, so the
 // poller callback needs no closure (a closure passed to RawConn escapes: one
 // allocation per call). Ops are pooled.
 type sendOp struct {
-	// Send
-	b []byte
-	// SendBatch
-	hdrs []unix.Mmsghdr
-	iovs []unix.Iovec
-	sent int
-
+	b     []byte       // Send
+	batch nlsock.Batch // SendBatch
 	errno unix.Errno
 
 	sendto, sendmmsg func(fd uintptr) bool
@@ -34,10 +25,6 @@ var sendOps = sync.Pool{New: func() any {
 	op.sendmmsg = op.doSendmmsg
 	return op
 }}
-
-// maxPooledBatch bounds the batch arrays a pooled op keeps, so one huge
-// batch does not pin its arrays for the life of the process.
-const maxPooledBatch = 4096
 
 // Send sends b as one datagram to the kernel.
 func (s *Socket) Send(b []byte) error {
@@ -61,10 +48,11 @@ func (s *Socket) SendBatch(bufs [][]byte) (int, error) {
 		return 0, nil
 	}
 	op := sendOps.Get().(*sendOp)
-	op.prepare(bufs)
+	op.batch.Prepare(bufs)
+	op.errno = 0
 	err := s.rc.Write(op.sendmmsg)
-	sent, errno := op.sent, op.errno
-	op.reset()
+	sent, errno := op.batch.Sent, op.errno
+	op.batch.Reset()
 	sendOps.Put(op)
 	if err != nil {
 		return sent, s.pollError("sendmmsg", err)
@@ -72,74 +60,24 @@ func (s *Socket) SendBatch(bufs [][]byte) (int, error) {
 	return sent, os.NewSyscallError("sendmmsg", errnoErr(errno))
 }
 
-// prepare points one mmsghdr and one iovec at each datagram.
-func (op *sendOp) prepare(bufs [][]byte) {
-	if cap(op.hdrs) < len(bufs) {
-		op.hdrs = make([]unix.Mmsghdr, len(bufs))
-		op.iovs = make([]unix.Iovec, len(bufs))
-	}
-	op.hdrs, op.iovs = op.hdrs[:len(bufs)], op.iovs[:len(bufs)]
-	for i, b := range bufs {
-		iov := &op.iovs[i]
-		iov.Base = unsafe.SliceData(b)
-		iov.SetLen(len(b))
-		h := &op.hdrs[i].Hdr
-		h.Name = (*byte)(unsafe.Pointer(&kernel))
-		h.Namelen = unix.SizeofSockaddrNetlink
-		h.Iov = iov
-		h.SetIovlen(1)
-	}
-	op.sent, op.errno = 0, 0
-}
-
-// reset drops the op's references to the caller's memory before it is
-// pooled.
-func (op *sendOp) reset() {
-	if cap(op.hdrs) > maxPooledBatch {
-		op.hdrs, op.iovs = nil, nil
-		return
-	}
-	clear(op.hdrs)
-	clear(op.iovs)
-}
-
 // doSendto is the poller callback for Send.
 func (op *sendOp) doSendto(fd uintptr) bool {
-	for {
-		_, _, errno := unix.Syscall6(unix.SYS_SENDTO, fd,
-			uintptr(unsafe.Pointer(unsafe.SliceData(op.b))), uintptr(len(op.b)), 0,
-			uintptr(unsafe.Pointer(&kernel)), unix.SizeofSockaddrNetlink)
-		switch errno {
-		case unix.EINTR:
-			continue
-		case unix.EAGAIN:
-			return false
-		}
-		op.errno = errno
-		return true
+	errno := nlsock.SendTo(fd, op.b)
+	if errno == unix.EAGAIN {
+		return false
 	}
+	op.errno = errno
+	return true
 }
 
-// doSendmmsg is the poller callback for SendBatch. It carries on where the
-// last call stopped: the kernel sends fewer datagrams than asked when the
-// batch is longer than UIO_MAXIOV or when one fails; a failure is reported
-// by the call that starts with the failing datagram.
+// doSendmmsg is the poller callback for SendBatch: on EAGAIN the poller
+// waits and calls it again, and it carries on where it stopped.
 func (op *sendOp) doSendmmsg(fd uintptr) bool {
-	for op.sent < len(op.hdrs) {
-		rest := op.hdrs[op.sent:]
-		n, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, fd,
-			uintptr(unsafe.Pointer(&rest[0])), uintptr(len(rest)), 0, 0, 0)
-		switch errno {
-		case 0:
-			op.sent += int(n)
-		case unix.EINTR:
-		case unix.EAGAIN:
-			return false
-		default:
-			op.errno = errno
-			return true
-		}
+	errno := op.batch.Send(fd)
+	if errno == unix.EAGAIN {
+		return false
 	}
+	op.errno = errno
 	return true
 }
 
