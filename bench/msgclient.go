@@ -2,6 +2,7 @@ package bench
 
 import (
 	"errors"
+	"fmt"
 	"iter"
 	"net/netip"
 	"os"
@@ -51,16 +52,17 @@ func (m *msgClient[M]) Close() error { return errors.Join(m.route.Close(), m.ct.
 // > 0 it also walks every message's attributes after a family header of
 // that length, as a program reading a dump would.
 func (m *msgClient[M]) do(c messageConn[M], req M, hdrLen int) (int, error) {
+	var w walker[M]
 	if !m.iter {
 		msgs, err := c.Execute(req)
 		if err == nil && hdrLen > 0 {
 			for _, msg := range msgs {
-				if err = m.walk(msg, hdrLen); err != nil {
+				if err = w.walk(m.codec, msg, hdrLen); err != nil {
 					break
 				}
 			}
 		}
-		return len(msgs), err
+		return len(msgs), w.check(len(msgs), hdrLen, err)
 	}
 	if _, err := c.Send(req); err != nil {
 		return 0, err
@@ -71,27 +73,36 @@ func (m *msgClient[M]) do(c messageConn[M], req M, hdrLen int) (int, error) {
 			return n, err
 		}
 		if hdrLen > 0 {
-			if err := m.walk(msg, hdrLen); err != nil {
+			if err := w.walk(m.codec, msg, hdrLen); err != nil {
 				return n, err
 			}
 		}
 		n++
 	}
-	return n, nil
+	return n, w.check(n, hdrLen, nil)
 }
 
 // nfgenmsgLen is the size of struct nfgenmsg, ctnetlink's family header.
 const nfgenmsgLen = 4
 
-// attrsSeen keeps the attribute walk from being optimised away.
-var attrsSeen int
+// A walker walks messages' attributes and counts them.
+type walker[M any] struct{ attrs int }
 
-func (m *msgClient[M]) walk(msg M, hdrLen int) error {
-	if m.codec.Type(msg) < unix.NLMSG_MIN_TYPE {
+func (w *walker[M]) walk(codec messageCodec[M], msg M, hdrLen int) error {
+	if codec.Type(msg) < unix.NLMSG_MIN_TYPE {
 		return nil
 	}
-	n, err := m.codec.Attrs(msg, hdrLen)
-	attrsSeen += n
+	n, err := codec.Attrs(msg, hdrLen)
+	w.attrs += n
+	return err
+}
+
+// check fails a dump whose messages carried no attribute at all: the walk
+// would then have measured nothing.
+func (w *walker[M]) check(msgs, hdrLen int, err error) error {
+	if err == nil && hdrLen > 0 && msgs > 1 && w.attrs == 0 {
+		return fmt.Errorf("%d messages but no attribute decoded", msgs)
+	}
 	return err
 }
 
