@@ -48,9 +48,12 @@
 //     the run, sampled every 2 ms; for iproute2 the peak RSS of the ip
 //     process. Memory outside the Go heap (nlring's mapped buffers, io_uring
 //     rings) is not in it.
-//   - syscalls: only for clients that count their own (the floor). There is
-//     no cheap, honest way to count another library's system calls from
-//     inside the process, so they are left blank rather than guessed.
+//   - syscalls: what the client counted itself (the floor) or, for other
+//     in-process clients, every system call of the process during the run,
+//     counted by an eBPF program on the sys_enter raw tracepoint
+//     (io_uring_enter included; the Go runtime's own calls add a few dozen).
+//     Blank for iproute2 (another process) and for the event workload,
+//     whose installer runs in this process.
 //   - events lost: events the installer caused minus those the client
 //     received before events stopped for 250 ms.
 package bench
