@@ -51,7 +51,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		r.CPUs, r.LoadStart, r.LoadEnd, r.Kernel, r.GoVersion)
 	fmt.Fprintln(w, "time: median wall time per round; for route-events, receiver CPU time during the burst (msgs/s and ratios: per event received)")
 	fmt.Fprintln(w, "peak mem: heap = Go heap growth over the run (sampled every 2 ms); rss = peak RSS of the other process")
-	fmt.Fprintln(w, "syscalls: counted by clients that count their own (raw); blank = not measured")
+	fmt.Fprintln(w, "syscalls: the client's own count (raw), else the whole process's during the run (eBPF sys_enter counter); blank = not measured")
 	for _, row := range r.Rows {
 		if row.Error != "" {
 			fmt.Fprintf(w, "error: %s %s: %s\n", row.Workload, row.Client, row.Error)
