@@ -649,24 +649,7 @@ func (s *Socket) Send(b []byte) error {
 	if s.wdl.Load().expired() {
 		return os.ErrDeadlineExceeded
 	}
-	s.fdMu.RLock()
-	defer s.fdMu.RUnlock()
-	if !s.fdOpen || s.isClosed.Load() {
-		return errClosed
-	}
-	for {
-		switch errno := nlsock.SendTo(uintptr(s.fd), b); errno {
-		case 0:
-			return nil
-		case unix.EAGAIN:
-			// Not from the kernel's end; wait like a RawConn write.
-			if err := s.waitFd(unix.POLLOUT, &s.wdl); err != nil {
-				return err
-			}
-		default:
-			return os.NewSyscallError("sendto", errno)
-		}
-	}
+	return s.write("sendto", func(fd uintptr) unix.Errno { return nlsock.SendTo(fd, b) })
 }
 
 // batches are reused for SendBatch.
@@ -685,21 +668,24 @@ func (s *Socket) SendBatch(bufs [][]byte) (int, error) {
 	}
 	b := batches.Get().(*nlsock.Batch)
 	b.Prepare(bufs)
-	err := s.sendmmsg(b)
+	err := s.write("sendmmsg", b.Send)
 	sent := b.Sent
 	b.Reset()
 	batches.Put(b)
 	return sent, err
 }
 
-func (s *Socket) sendmmsg(b *nlsock.Batch) error {
+// write calls try until it succeeds or fails for good, waiting for the
+// socket to take more on EAGAIN (which only a user-space destination
+// causes: the kernel's end never fills).
+func (s *Socket) write(op string, try func(fd uintptr) unix.Errno) error {
 	s.fdMu.RLock()
 	defer s.fdMu.RUnlock()
 	if !s.fdOpen || s.isClosed.Load() {
 		return errClosed
 	}
 	for {
-		switch errno := b.Send(uintptr(s.fd)); errno {
+		switch errno := try(uintptr(s.fd)); errno {
 		case 0:
 			return nil
 		case unix.EAGAIN:
@@ -707,7 +693,7 @@ func (s *Socket) sendmmsg(b *nlsock.Batch) error {
 				return err
 			}
 		default:
-			return os.NewSyscallError("sendmmsg", errno)
+			return os.NewSyscallError(op, errno)
 		}
 	}
 }
