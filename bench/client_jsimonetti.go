@@ -1,9 +1,7 @@
 package bench
 
 import (
-	"errors"
 	"net/netip"
-	"os"
 	"time"
 
 	"github.com/jsimonetti/rtnetlink/v2"
@@ -107,11 +105,7 @@ func (s *jsimonettiSubscription) Receive(want int, quiet time.Duration) (Counts,
 				w.Seen()
 			}
 		}
-		switch {
-		case err == nil, errors.Is(err, unix.ENOBUFS):
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			return Counts{Msgs: got}, nil
-		default:
+		if stop, err := endOfEvents(err); stop {
 			return Counts{Msgs: got}, err
 		}
 	}

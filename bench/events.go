@@ -3,6 +3,7 @@ package bench
 import (
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"time"
 
@@ -56,6 +57,20 @@ func runEvents(env *Env, c RouteEventSubscriber) (Sample, error) {
 		return s, errors.Join(fmt.Errorf("deleting event routes: %w", err), env.flushInstallTable())
 	}
 	return s, nil
+}
+
+// endOfEvents decides, after one receive of an event loop, whether the
+// loop ends and with what error. An overrun (ENOBUFS) goes on: the lost
+// events show in the count. The quiet watch ends a loop by moving the read
+// deadline, which is no error.
+func endOfEvents(err error) (stop bool, _ error) {
+	switch {
+	case err == nil, errors.Is(err, unix.ENOBUFS):
+		return false, nil
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return true, nil
+	}
+	return true, err
 }
 
 type burstResult struct {

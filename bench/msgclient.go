@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"iter"
 	"net/netip"
-	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -227,11 +226,7 @@ func (s *msgSubscription[M]) Receive(want int, quiet time.Duration) (Counts, err
 				count(m)
 			}
 		}
-		switch {
-		case err == nil, errors.Is(err, unix.ENOBUFS):
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			return Counts{Msgs: got}, nil
-		default:
+		if stop, err := endOfEvents(err); stop {
 			return Counts{Msgs: got}, err
 		}
 	}
