@@ -125,7 +125,11 @@ type Socket interface {
 	SendBatch(bufs [][]byte) (int, error)
 	// Recv waits for the next datagram. The caller must pass the result to
 	// Release once it no longer reads Data. A datagram larger than the
-	// receive buffer is consumed and reported as ErrTruncated.
+	// receive buffer is consumed and reported as ErrTruncated. A backend may
+	// own a bounded number of buffers (io_uring: 128): while callers hold
+	// them all, Recv waits for a Release, a deadline or Close. A socket
+	// overrun is reported as an error wrapping unix.ENOBUFS, and the socket
+	// stays usable.
 	Recv() (Datagram, error)
 	// Release returns a datagram's buffer to the backend.
 	Release(Datagram)
