@@ -17,6 +17,7 @@ import (
 	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/backend/iouring"
+	"github.com/nlring/netlink/internal/backendtest"
 	"github.com/nlring/netlink/internal/netns"
 	"github.com/nlring/netlink/internal/nlsock"
 	"github.com/nlring/netlink/internal/nstest"
@@ -26,27 +27,9 @@ import (
 // Integration tests: a real kernel, in a namespace of the test's own, on
 // every backend.
 
-// forEachBackend runs fn as a subtest per backend. When NLRING_BACKEND is
-// set it wins over Config.Backend, so only that backend runs.
+// forEachBackend runs fn as a subtest per available backend.
 func forEachBackend(t *testing.T, fn func(t *testing.T, kind backend.Kind)) {
-	kinds := []backend.Kind{backend.Syscall, backend.IOUring}
-	if env := os.Getenv(backend.EnvVar); env != "" {
-		k, err := backend.ParseKind(env)
-		if err != nil {
-			t.Fatal(err)
-		}
-		kinds = []backend.Kind{k}
-	}
-	for _, kind := range kinds {
-		t.Run(string(kind), func(t *testing.T) {
-			if kind == backend.IOUring {
-				if why := iouring.Supported(); why != nil {
-					t.Skipf("io_uring backend unavailable: %v", why)
-				}
-			}
-			fn(t, kind)
-		})
-	}
+	backendtest.ForEachBackend(t, fn)
 }
 
 // dial opens a Conn of family in ns on backend kind, closed when t ends.

@@ -12,12 +12,11 @@ package netlink
 import (
 	"encoding/binary"
 	"errors"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/nlring/netlink/backend"
-	"github.com/nlring/netlink/backend/iouring"
+	"github.com/nlring/netlink/internal/backendtest"
 	"github.com/nlring/netlink/internal/netns"
 	"github.com/nlring/netlink/internal/nlsock"
 	"github.com/nlring/netlink/internal/nstest"
@@ -28,28 +27,10 @@ import (
 // then is a hang, not a slow machine.
 const hungAfter = 10 * time.Second
 
-// hostileBackends runs fn as a subtest per backend, in a namespace of its
-// own. NLRING_BACKEND, when set, picks the only backend to run, as it does
-// for the external integration tests.
+// hostileBackends runs fn as a subtest per available backend, in a
+// namespace of its own.
 func hostileBackends(t *testing.T, fn func(t *testing.T, ns *netns.NS, kind backend.Kind)) {
-	kinds := []backend.Kind{backend.Syscall, backend.IOUring}
-	if env := os.Getenv(backend.EnvVar); env != "" {
-		k, err := backend.ParseKind(env)
-		if err != nil {
-			t.Fatal(err)
-		}
-		kinds = []backend.Kind{k}
-	}
-	for _, kind := range kinds {
-		t.Run(string(kind), func(t *testing.T) {
-			if kind == backend.IOUring {
-				if why := iouring.Supported(); why != nil {
-					t.Skipf("io_uring backend unavailable: %v", why)
-				}
-			}
-			fn(t, nstest.NS(t), kind)
-		})
-	}
+	backendtest.ForEachBackend(t, func(t *testing.T, kind backend.Kind) { fn(t, nstest.NS(t), kind) })
 }
 
 // hostileDial opens a NETLINK_ROUTE Conn in ns on backend kind, closed when
