@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/nlring/netlink/backend"
-	"github.com/nlring/netlink/backend/iouring"
+	"github.com/nlring/netlink/internal/backendtest"
 	"github.com/nlring/netlink/internal/nstest"
 	"golang.org/x/sys/unix"
 )
@@ -20,22 +20,15 @@ import (
 // eachRealBackend runs fn for a Conn on each backend in a namespace of its
 // own.
 func eachRealBackend(t *testing.T, fn func(t *testing.T, c *Conn)) {
-	for _, kind := range []backend.Kind{backend.Syscall, backend.IOUring} {
-		t.Run(string(kind), func(t *testing.T) {
-			if kind == backend.IOUring {
-				if why := iouring.Supported(); why != nil {
-					t.Skipf("io_uring backend unavailable: %v", why)
-				}
-			}
-			ns := nstest.NS(t)
-			c, err := Dial(unix.NETLINK_ROUTE, &Config{NetNS: ns.FD(), Backend: kind})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { c.Close() })
-			fn(t, c)
-		})
-	}
+	backendtest.ForEachBackend(t, func(t *testing.T, kind backend.Kind) {
+		ns := nstest.NS(t)
+		c, err := Dial(unix.NETLINK_ROUTE, &Config{NetNS: ns.FD(), Backend: kind})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		fn(t, c)
+	})
 }
 
 // cancelWhileBlocked runs op in a goroutine, cancels its context once
