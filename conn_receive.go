@@ -47,7 +47,7 @@ func (c *Conn) ExecuteContext(ctx context.Context, m Message) ([]Message, error)
 		// The Done that ended the reply must be this request's too. The
 		// kernel's always carries the sequence number; a Done without one
 		// (as nltest.Multipart builds) is taken as in mdlayher/netlink.
-		verr = Validate(req, []Message{{Header: *done}})
+		verr = validateHeader(req.Header, *done)
 	}
 	if verr != nil {
 		return nil, verr

@@ -16,15 +16,21 @@ var (
 // reply with port ID 0 any port ID: multicast notifications carry neither, and
 // a request sent before the kernel assigned a port ID has none.
 func Validate(request Message, replies []Message) error {
-	want := request.Header
 	for _, m := range replies {
-		got := m.Header
-		if want.Sequence != 0 && got.Sequence != want.Sequence {
-			return newOpError("validate", errMismatchedSequence)
+		if err := validateHeader(request.Header, m.Header); err != nil {
+			return err
 		}
-		if want.PID != 0 && got.PID != 0 && got.PID != want.PID {
-			return newOpError("validate", errMismatchedPID)
-		}
+	}
+	return nil
+}
+
+// validateHeader is Validate for one reply header.
+func validateHeader(want, got Header) error {
+	if want.Sequence != 0 && got.Sequence != want.Sequence {
+		return newOpError("validate", errMismatchedSequence)
+	}
+	if want.PID != 0 && got.PID != 0 && got.PID != want.PID {
+		return newOpError("validate", errMismatchedPID)
 	}
 	return nil
 }
