@@ -57,9 +57,7 @@ func (s *recvScope) recv() (datagram, error) {
 			}
 			return datagram{}, err
 		}
-		if d.unicast && d.sender != 0 && d.sender != s.c.pid && !s.c.allowUserSenders {
-			// As replyReader does: only the kernel and this socket send
-			// unicast to us; anything else is forged or stray.
+		if s.c.foreign(d) {
 			s.c.t.release(d)
 			continue
 		}

@@ -116,9 +116,7 @@ func (r *replyReader) load() error {
 		if err != nil {
 			return newOpError("receive", err)
 		}
-		if d.unicast && d.sender != 0 && d.sender != r.c.pid && !r.c.allowUserSenders {
-			// Only the kernel and this socket itself send unicast to us in
-			// a request/reply protocol: anything else is forged or stray.
+		if r.c.foreign(d) {
 			r.c.t.release(d)
 			continue
 		}
@@ -207,4 +205,12 @@ func (r *replyReader) discard() {
 		}
 	}
 	r.unload()
+}
+
+// foreign reports whether d is a unicast datagram from a user-space sender
+// that the Conn does not accept. Only the kernel and this socket itself
+// send unicast to us in a request/reply protocol: anything else is forged or
+// stray, and is dropped unless Config.AllowUserSenders is set.
+func (c *Conn) foreign(d datagram) bool {
+	return d.unicast && d.sender != 0 && d.sender != c.pid && !c.allowUserSenders
 }
