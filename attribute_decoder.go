@@ -56,15 +56,28 @@ func NewAttributeDecoder(b []byte) (*AttributeDecoder, error) {
 // Next advances to the next attribute. It returns false at the end of the
 // attributes or after an error.
 func (ad *AttributeDecoder) Next() bool {
-	if ad.err != nil || len(ad.rest) == 0 {
+	b := ad.rest
+	if ad.err != nil || len(b) == 0 {
 		return false
 	}
-	a, n, err := nextAttr(ad.rest)
-	if err != nil {
-		ad.err = err
+	// nextAttr's checks, written into ad.a in place: this runs for every
+	// attribute of every message of a dump.
+	if len(b) < nlaHeaderLen {
+		ad.err = errInvalidAttribute
 		return false
 	}
-	ad.a, ad.rest = a, ad.rest[n:]
+	l := int(binary.NativeEndian.Uint16(b))
+	switch {
+	case l == 0:
+		l = nlaHeaderLen
+	case l < nlaHeaderLen || l > len(b):
+		ad.err = errInvalidAttribute
+		return false
+	}
+	ad.a.Length = binary.NativeEndian.Uint16(b)
+	ad.a.Type = binary.NativeEndian.Uint16(b[2:])
+	ad.a.Data = b[nlaHeaderLen:l:l]
+	ad.rest = b[min(nlaAlign(l), len(b)):]
 	return true
 }
 

@@ -98,7 +98,7 @@ func (c *Conn) lockedReceiveDone(ctx context.Context, skipBefore uint32) (msgs [
 	defer r.discard()
 
 	for {
-		m, ok, err := r.next()
+		ok, err := r.next()
 		if err != nil {
 			if r.endInterrupted {
 				return msgs, nil, err
@@ -113,7 +113,7 @@ func (c *Conn) lockedReceiveDone(ctx context.Context, skipBefore uint32) (msgs [
 			// slices copies a million-message dump dozens of times.
 			msgs = slices.Grow(msgs, max(cap(msgs), r.remaining()+1))
 		}
-		msgs = append(msgs, m)
+		msgs = append(msgs, r.m)
 	}
 }
 
@@ -149,12 +149,12 @@ func (c *Conn) ReceiveIterContext(ctx context.Context) iter.Seq2[Message, error]
 		r := replyReader{c: c, ctx: ctx}
 		defer r.discard()
 		for {
-			m, ok, err := r.next()
+			ok, err := r.next()
 			if err != nil {
 				yield(Message{}, err)
 				return
 			}
-			if !ok || !yield(m, nil) {
+			if !ok || !yield(r.m, nil) {
 				return
 			}
 		}

@@ -69,21 +69,29 @@ func (m *Message) UnmarshalBinary(b []byte) error {
 // shorter than a header or than the header's length, or when that length is
 // smaller than a header. It does not allocate unless it fails.
 func parseMessage(b []byte) (m Message, n int, err error) {
+	n, err = parseMessageInto(&m, b)
+	return m, n, err
+}
+
+// parseMessageInto is parseMessage writing the message into *m, which
+// saves copying it on the receive path.
+func parseMessageInto(m *Message, b []byte) (n int, err error) {
 	if len(b) < nlmsgHeaderLen {
-		return Message{}, 0, fmt.Errorf("%w: %d trailing bytes, a header needs %d",
+		return 0, fmt.Errorf("%w: %d trailing bytes, a header needs %d",
 			errShortMessage, len(b), nlmsgHeaderLen)
 	}
-	h := decodeHeader(b)
+	l := binary.NativeEndian.Uint32(b)
 	switch {
-	case h.Length < nlmsgHeaderLen:
-		return Message{}, 0, fmt.Errorf("%w: length %d is less than the %d-byte header",
-			errIncorrectMessageLength, h.Length, nlmsgHeaderLen)
-	case uint64(h.Length) > uint64(len(b)):
-		return Message{}, 0, fmt.Errorf("%w: length %d but only %d bytes left",
-			errShortMessage, h.Length, len(b))
+	case l < nlmsgHeaderLen:
+		return 0, fmt.Errorf("%w: length %d is less than the %d-byte header",
+			errIncorrectMessageLength, l, nlmsgHeaderLen)
+	case uint64(l) > uint64(len(b)):
+		return 0, fmt.Errorf("%w: length %d but only %d bytes left",
+			errShortMessage, l, len(b))
 	}
-	n = min(nlmsgAlign(int(h.Length)), len(b))
-	return Message{Header: h, Data: b[nlmsgHeaderLen:h.Length:h.Length]}, n, nil
+	m.Header = decodeHeader(b)
+	m.Data = b[nlmsgHeaderLen:l:l]
+	return min(nlmsgAlign(int(l)), len(b)), nil
 }
 
 // appendMessage appends the wire form of m to dst: its header as given, Data,

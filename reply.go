@@ -25,7 +25,8 @@ type replyReader struct {
 	owned bool
 
 	d      datagram
-	loaded bool // d holds a datagram not yet exhausted
+	loaded bool    // d holds a datagram not yet exhausted
+	m      Message // the current message, set by next
 
 	doneHdr Header // the Done that ended the reply, if sawDone
 	sawDone bool
@@ -48,26 +49,31 @@ type replyReader struct {
 	endInterrupted bool
 }
 
-// next returns the next message of the reply. At the end it returns ok
-// false and, if the dump was interrupted, an error wrapping
-// ErrDumpInterrupted. Every error is an *OpError and ends the reply.
-func (r *replyReader) next() (m Message, ok bool, err error) {
+// next advances to the next message of the reply, which it leaves in r.m.
+// At the end it returns false and, if the dump was interrupted, an error
+// wrapping ErrDumpInterrupted. Every error is an *OpError and ends the
+// reply.
+//
+// The message stays in the reader rather than being returned: a Message
+// does not fit in registers, and copying it through every layer of a
+// million-message dump cost more than parsing it.
+func (r *replyReader) next() (ok bool, err error) {
 	for !r.end {
 		if !r.loaded {
 			if r.started && !r.more {
-				return Message{}, false, r.finish()
+				return false, r.finish()
 			}
 			if err := r.load(); err != nil {
 				r.end = true
-				return Message{}, false, err
+				return false, err
 			}
 			continue
 		}
 
-		m, ok, err := r.take()
+		ok, err := r.take()
 		if err != nil {
 			r.fail()
-			return Message{}, false, err
+			return false, err
 		}
 		if !ok {
 			// A datagram of leftovers does not start the reply; any
@@ -77,32 +83,40 @@ func (r *replyReader) next() (m Message, ok bool, err error) {
 			continue
 		}
 
-		if r.skipBefore != 0 && m.Header.Sequence != 0 && int32(r.skipBefore-m.Header.Sequence) > 0 {
+		h := &r.m.Header
+		if r.skipBefore != 0 && h.Sequence != 0 && int32(r.skipBefore-h.Sequence) > 0 {
 			r.stale = true
 			continue
 		}
 		r.started, r.stale = true, false
-		if err := checkMessage(m); err != nil {
-			r.fail()
-			return Message{}, false, err
+		if h.Flags&(DumpInterrupted|Multi) == 0 && h.Type > Done {
+			// The common case, a single-part reply or event: nothing
+			// below applies.
+			return true, nil
 		}
-		if m.Header.Flags&DumpInterrupted != 0 && !r.interrupted {
-			r.interrupted, r.intrSeq = true, m.Header.Sequence
+		if h.Type == Error || h.Type == Done {
+			if err := checkMessage(r.m); err != nil {
+				r.fail()
+				return false, err
+			}
 		}
-		if m.Header.Type == Done && m.Header.Flags&Multi != 0 {
-			r.doneHdr, r.sawDone = m.Header, true
+		if h.Flags&DumpInterrupted != 0 && !r.interrupted {
+			r.interrupted, r.intrSeq = true, h.Sequence
+		}
+		if h.Type == Done && h.Flags&Multi != 0 {
+			r.doneHdr, r.sawDone = *h, true
 			r.unload()
-			return Message{}, false, r.finish()
+			return false, r.finish()
 		}
-		if m.Header.Flags&Multi != 0 {
+		if h.Flags&Multi != 0 {
 			r.more = true
 		}
-		if m.Header.Type == Error {
+		if h.Type == Error {
 			r.more = false
 		}
-		return m, true, nil
+		return true, nil
 	}
-	return Message{}, false, nil
+	return false, nil
 }
 
 // load receives the next datagram of the reply, dropping unicast datagrams
@@ -138,30 +152,31 @@ func (r *replyReader) load() error {
 	}
 }
 
-// take returns the next message of the current datagram; ok is false when
-// it has none left.
-func (r *replyReader) take() (Message, bool, error) {
+// take parses the next message of the current datagram into r.m; ok is
+// false when the datagram has none left.
+func (r *replyReader) take() (ok bool, err error) {
 	if r.d.msgs != nil || r.d.err != nil {
 		switch {
 		case r.off < len(r.d.msgs):
 			r.off++
-			return r.d.msgs[r.off-1], true, nil
+			r.m = r.d.msgs[r.off-1]
+			return true, nil
 		case r.d.err != nil:
 			err := r.d.err
 			r.d.err = nil
-			return Message{}, false, newOpError("receive", err)
+			return false, newOpError("receive", err)
 		}
-		return Message{}, false, nil
+		return false, nil
 	}
 	if r.off >= len(r.d.b) {
-		return Message{}, false, nil
+		return false, nil
 	}
-	m, n, err := parseMessage(r.d.b[r.off:])
+	n, err := parseMessageInto(&r.m, r.d.b[r.off:])
 	if err != nil {
-		return Message{}, false, newOpError("receive", err)
+		return false, newOpError("receive", err)
 	}
 	r.off += n
-	return m, true, nil
+	return true, nil
 }
 
 // remaining estimates how many messages the current datagram still holds,
@@ -200,7 +215,7 @@ func (r *replyReader) unload() {
 // taken for the reply to a later request, and releases the datagram held.
 func (r *replyReader) discard() {
 	for !r.end {
-		if _, ok, err := r.next(); !ok || err != nil {
+		if ok, err := r.next(); !ok || err != nil {
 			break
 		}
 	}
