@@ -39,18 +39,18 @@ func NewAttributeDecoder(b []byte) (*AttributeDecoder, error) {
 	// The pre-scan counts the attributes for Len (those with a non-zero
 	// length, which are the ones UnmarshalAttributes returns) and rejects a
 	// partial header, as github.com/mdlayher/netlink does up front.
-	ad := &AttributeDecoder{ByteOrder: binary.NativeEndian, rest: b}
+	n := 0
 	for r := b; len(r) > 0; {
 		if len(r) < nlaHeaderLen {
 			return nil, errInvalidAttribute
 		}
 		l := binary.NativeEndian.Uint16(r)
 		if l != 0 {
-			ad.length++
+			n++
 		}
 		r = r[min(max(nlaAlign(int(l)), nlaHeaderLen), len(r)):]
 	}
-	return ad, nil
+	return &AttributeDecoder{ByteOrder: binary.NativeEndian, rest: b, length: n}, nil
 }
 
 // Next advances to the next attribute. It returns false at the end of the

@@ -149,12 +149,17 @@ func (c *Conn) ReceiveIterContext(ctx context.Context) iter.Seq2[Message, error]
 		r := replyReader{c: c, ctx: ctx}
 		defer r.discard()
 		for {
-			ok, err := r.next()
-			if err != nil {
-				yield(Message{}, err)
-				return
+			if !r.nextPlain() {
+				ok, err := r.nextSlow()
+				if err != nil {
+					yield(Message{}, err)
+					return
+				}
+				if !ok {
+					return
+				}
 			}
-			if !ok || !yield(r.m, nil) {
+			if !yield(r.m, nil) {
 				return
 			}
 		}

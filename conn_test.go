@@ -691,3 +691,65 @@ func FuzzConnReceive(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReplyPlainPath checks that the reply reader's fast path for plain
+// data messages decides every input exactly as the general path does: the
+// same messages, the same end and the same error.
+func FuzzReplyPlainPath(f *testing.F) {
+	f.Add(encode(msg{typ: typeReply, flags: Multi, seq: 5}, msg{typ: typeReply, flags: Multi, seq: 5}), uint32(0))
+	f.Add(encode(msg{typ: typeReply, seq: 4}, msg{typ: typeReply, flags: Multi | DumpInterrupted, seq: 5}), uint32(5))
+	f.Add(encode(msg{typ: typeReply, flags: Multi}, msg{typ: Error, data: errnoData(2)}), uint32(0))
+	f.Add(encode(msg{typ: typeReply, flags: Multi, seq: 3}, msg{typ: typeReply, flags: Multi | DumpInterrupted, seq: 3}), uint32(0))
+	f.Add(encode(msg{typ: typeReply, flags: Multi}, msg{typ: Done, flags: Multi, data: errnoData(0)}, msg{typ: typeReply, flags: Multi}), uint32(0))
+	f.Add(encode(msg{typ: typeReply, seq: 1}, msg{typ: typeReply, seq: 1}), uint32(0))
+	f.Add(encode(msg{typ: typeReply, seq: 1}, msg{typ: typeReply, flags: Multi, seq: 1}), uint32(0))
+	f.Add(encode(msg{typ: typeReply, flags: Multi, seq: 5}, msg{typ: typeReply, flags: Multi, seq: 4}, msg{typ: typeReply, flags: Multi, seq: 5}), uint32(5))
+	f.Add([]byte{20, 0, 0, 0, 0, 1, 2, 0}, uint32(0))
+	f.Fuzz(func(t *testing.T, b []byte, skipBefore uint32) {
+		type step struct {
+			ok  bool
+			err string
+			m   Message
+		}
+		// run returns the steps and how many datagrams were left unread.
+		run := func(plain bool) ([]step, int) {
+			s := newFakeSocket(100, nil)
+			c := newConn(newBackendTransport(s), s.pid)
+			defer c.Close()
+			s.push(backend.Datagram{Data: bytes.Clone(b)}, kernelDgram(msg{typ: Done, flags: Multi}))
+			r := replyReader{c: c, ctx: context.Background(), skipBefore: skipBefore}
+			defer r.discard()
+			var steps []step
+			for {
+				var ok bool
+				var err error
+				if plain {
+					ok, err = r.next()
+				} else {
+					ok, err = r.nextSlow()
+				}
+				st := step{ok: ok, m: r.m}
+				if err != nil {
+					st.err = err.Error()
+				}
+				if !ok {
+					st.m = Message{}
+				}
+				steps = append(steps, st)
+				if !ok || err != nil {
+					s.mu.Lock()
+					defer s.mu.Unlock()
+					return steps, len(s.queue)
+				}
+			}
+		}
+		want, wantLeft := run(false)
+		got, gotLeft := run(true)
+		if diff := cmp.Diff(want, got, cmp.AllowUnexported(step{})); diff != "" {
+			t.Fatalf("fast path differs from the general one (-general +fast):\n%s", diff)
+		}
+		if wantLeft != gotLeft {
+			t.Fatalf("fast path left %d datagrams unread, the general one %d", gotLeft, wantLeft)
+		}
+	})
+}

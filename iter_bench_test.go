@@ -92,6 +92,19 @@ func BenchmarkReceiveIterUserSpace(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*routes), "ns/msg")
 	})
+	plainWalk := func(data []byte) int {
+		n := 0
+		for b := data[unix.SizeofRtMsg:]; len(b) >= 4; {
+			l := int(binary.NativeEndian.Uint16(b))
+			if l < 4 || l > len(b) {
+				break
+			}
+			n++
+			b = b[min(nlaAlign(l), len(b)):]
+		}
+		return n
+	}
+	_ = plainWalk
 	for _, attrs := range []bool{false, true} {
 		name := "receive-iter"
 		if attrs {
