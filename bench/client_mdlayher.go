@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
+	"iter"
 )
 
 // The mdlayher/netlink v1.11.2 clients: Execute, the API most programs use;
@@ -38,19 +39,30 @@ var mdlayherCodec = messageCodec[netlink.Message]{
 		}
 	},
 	Type: func(m netlink.Message) uint16 { return uint16(m.Header.Type) },
-	Attrs: func(m netlink.Message, hdrLen int) (int, error) {
-		if len(m.Data) < hdrLen {
-			return 0, fmt.Errorf("message of %d bytes has no %d-byte family header", len(m.Data), hdrLen)
-		}
-		ad, err := netlink.NewAttributeDecoder(m.Data[hdrLen:])
-		if err != nil {
-			return 0, err
-		}
-		n := 0
-		for ad.Next() {
+	Walk: func(msgs iter.Seq2[netlink.Message, error], hdrLen int) (n, attrs int, err error) {
+		for m, err := range msgs {
+			if err != nil {
+				return n, attrs, err
+			}
 			n++
+			if hdrLen == 0 || m.Header.Type < unix.NLMSG_MIN_TYPE {
+				continue
+			}
+			if len(m.Data) < hdrLen {
+				return n, attrs, fmt.Errorf("message of %d bytes has no %d-byte family header", len(m.Data), hdrLen)
+			}
+			ad, err := netlink.NewAttributeDecoder(m.Data[hdrLen:])
+			if err != nil {
+				return n, attrs, err
+			}
+			for ad.Next() {
+				attrs++
+			}
+			if err := ad.Err(); err != nil {
+				return n, attrs, err
+			}
 		}
-		return n, ad.Err()
+		return n, attrs, nil
 	},
 }
 
