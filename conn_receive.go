@@ -92,7 +92,10 @@ func (c *Conn) lockedReceiveDone(ctx context.Context, skipBefore uint32) (msgs [
 	r := replyReader{c: c, ctx: ctx, owned: true, skipBefore: skipBefore}
 	defer func() {
 		if r.sawDone {
-			done = &r.doneHdr
+			// A copy: the address of r's field would move all of r to
+			// the heap on every call.
+			h := r.doneHdr
+			done = &h
 		}
 	}()
 	defer r.discard()

@@ -221,15 +221,23 @@ func (r *replyReader) take() (ok bool, err error) {
 	return true, nil
 }
 
-// remaining estimates how many messages the current datagram still holds,
-// to size a result slice once per datagram.
+// remaining counts the messages the current datagram still holds, to
+// size a result slice once per datagram. It walks their headers, which
+// costs far less than the capacity an estimate from the datagram's size
+// would waste on large messages (a link is over 1 KiB).
 func (r *replyReader) remaining() int {
 	if r.d.msgs != nil {
 		return len(r.d.msgs) - r.off
 	}
-	// Dump messages are rarely under 64 bytes; an overestimate only costs
-	// capacity, which doubling would have spent anyway.
-	return (len(r.d.b) - r.off + 63) / 64
+	n := 0
+	for b := r.d.b[min(r.off, len(r.d.b)):]; len(b) >= nlmsgHeaderLen; n++ {
+		l := int(binary.NativeEndian.Uint32(b))
+		if l < nlmsgHeaderLen {
+			break
+		}
+		b = b[min(nlmsgAlign(l), len(b)):]
+	}
+	return n
 }
 
 func (r *replyReader) finish() error {
