@@ -152,6 +152,8 @@ func (c *Conn) ReceiveIterContext(ctx context.Context) iter.Seq2[Message, error]
 		r := replyReader{c: c, ctx: ctx}
 		defer r.discard()
 		for {
+			// r.next, spelled out: it is too large to inline, and this
+			// loop runs once per message of a dump.
 			if !r.nextPlain() {
 				ok, err := r.nextSlow()
 				if err != nil {
