@@ -60,24 +60,12 @@ func (ad *AttributeDecoder) Next() bool {
 	if ad.err != nil || len(b) == 0 {
 		return false
 	}
-	// nextAttr's checks, written into ad.a in place: this runs for every
-	// attribute of every message of a dump.
-	if len(b) < nlaHeaderLen {
-		ad.err = errInvalidAttribute
+	n, err := parseAttr(&ad.a, b)
+	if err != nil {
+		ad.err = err
 		return false
 	}
-	l := int(binary.NativeEndian.Uint16(b))
-	switch {
-	case l == 0:
-		l = nlaHeaderLen
-	case l < nlaHeaderLen || l > len(b):
-		ad.err = errInvalidAttribute
-		return false
-	}
-	ad.a.Length = binary.NativeEndian.Uint16(b)
-	ad.a.Type = binary.NativeEndian.Uint16(b[2:])
-	ad.a.Data = b[nlaHeaderLen:l:l]
-	ad.rest = b[min(nlaAlign(l), len(b)):]
+	ad.rest = b[n:]
 	return true
 }
 

@@ -109,8 +109,9 @@ func extAckTLVs(m Message) (tlvs []byte, ok bool) {
 // (NLMSGERR_ATTR_OFFS) found in extended acknowledgement attributes. It stops
 // at the first malformed attribute and keeps what it found before.
 func parseExtAck(b []byte) (msg string, offset int) {
+	var a Attribute
 	for len(b) > 0 {
-		a, n, err := nextAttr(b)
+		n, err := parseAttr(&a, b)
 		if err != nil {
 			break
 		}
