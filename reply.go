@@ -70,31 +70,21 @@ func (r *replyReader) next() (ok bool, err error) {
 // nextPlain is next for the message that makes up nearly all of a dump: a
 // whole data message in the datagram at hand, not flagged interrupted,
 // while no leftovers are being skipped. Anything else is left to nextSlow,
-// which decides it the same way, only slower.
+// which parses it again and decides it the same way, only slower.
 func (r *replyReader) nextPlain() bool {
 	// r.off counts messages, not bytes, in a datagram of parsed messages
 	// (d.b nil): the first test rules both that and an unloaded reader out.
 	if len(r.d.b)-r.off < nlmsgHeaderLen || r.skipBefore != 0 {
 		return false
 	}
-	b := r.d.b[r.off:]
-	_ = b[nlmsgHeaderLen-1]
-	l := binary.NativeEndian.Uint32(b)
-	typ := HeaderType(binary.NativeEndian.Uint16(b[4:]))
-	flags := HeaderFlags(binary.NativeEndian.Uint16(b[6:]))
-	if l < nlmsgHeaderLen || uint64(l) > uint64(len(b)) || typ <= Done || flags&DumpInterrupted != 0 {
+	n, err := parseMessageInto(&r.m, r.d.b[r.off:])
+	h := &r.m.Header
+	if err != nil || h.Type <= Done || h.Flags&DumpInterrupted != 0 {
 		return false
 	}
-	// Field by field: building a Header and copying it whole made the CPU
-	// stall on reading back the small stores it was built from.
-	h := &r.m.Header
-	h.Length, h.Type, h.Flags = l, typ, flags
-	h.Sequence = binary.NativeEndian.Uint32(b[8:])
-	h.PID = binary.NativeEndian.Uint32(b[12:])
-	r.m.Data = b[nlmsgHeaderLen:l:l]
-	r.off += min(nlmsgAlign(int(l)), len(b))
+	r.off += n
 	r.started, r.stale = true, false
-	r.more = r.more || flags&Multi != 0
+	r.more = r.more || h.Flags&Multi != 0
 	return true
 }
 
