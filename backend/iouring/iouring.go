@@ -333,12 +333,7 @@ func (s *Socket) pollLocked(ctx context.Context) (r result, ok bool) {
 		// Nobody else reads completions while we are the poller, so a
 		// completion posted from now on (a datagram, a NOP from kick) is
 		// still in the queue when io_uring_enter looks, and ends the wait.
-		s.sleeping = true
-		s.mu.Unlock()
-		err := s.ring.Wait(1)
-		s.mu.Lock()
-		s.sleeping, s.kicked = false, false
-		if err != nil {
+		if err := s.sleepLocked(); err != nil {
 			r, ok = result{err: err}, true
 			break
 		}
@@ -372,9 +367,7 @@ func (s *Socket) broadcastLocked() {
 // deadline, context or Close again.
 func (s *Socket) kick() {
 	s.mu.Lock()
-	if s.sleeping && !s.kicked {
-		s.nopLocked()
-	}
+	s.kickLocked()
 	s.mu.Unlock()
 }
 
@@ -459,9 +452,7 @@ func (s *Socket) Close() error {
 	if s.armed && !s.cancelling {
 		s.cancelRecvLocked()
 	}
-	if s.sleeping && !s.kicked {
-		s.nopLocked()
-	}
+	s.kickLocked()
 	// Wait, as the poller, for the receiver's final completion: until then
 	// the kernel may write into the buffers.
 	for s.armed || s.poller {
@@ -478,12 +469,7 @@ func (s *Socket) Close() error {
 			if !s.cancelling {
 				s.cancelRecvLocked()
 			}
-			s.sleeping = true
-			s.mu.Unlock()
-			err := s.ring.Wait(1)
-			s.mu.Lock()
-			s.sleeping, s.kicked = false, false
-			if err != nil {
+			if err := s.sleepLocked(); err != nil {
 				s.armed = false // the ring is broken; closing it cancels everything
 			}
 		}

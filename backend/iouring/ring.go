@@ -45,9 +45,25 @@ func (s *Socket) cancelRecvLocked() {
 	s.ring.Submit()
 }
 
-// nopLocked submits a NOP. It completes inline, and its completion ends the
-// poller's wait.
-func (s *Socket) nopLocked() {
+// sleepLocked waits in io_uring_enter for a completion, as the poller,
+// with s.mu released meanwhile. While it sleeps, kickLocked can end the
+// wait.
+func (s *Socket) sleepLocked() error {
+	s.sleeping = true
+	s.mu.Unlock()
+	err := s.ring.Wait(1)
+	s.mu.Lock()
+	s.sleeping, s.kicked = false, false
+	return err
+}
+
+// kickLocked ends the poller's sleep, if it sleeps, with a NOP: it
+// completes inline, and its completion ends the wait. One NOP in flight is
+// enough.
+func (s *Socket) kickLocked() {
+	if !s.sleeping || s.kicked {
+		return
+	}
 	sqe := s.ring.GetSQE()
 	if sqe == nil {
 		return
