@@ -37,9 +37,9 @@ func routeDumpParts(n int) [][]byte {
 	for i := range n {
 		body := make([]byte, unix.SizeofRtMsg, 64)
 		body[0], body[1] = unix.AF_INET, 32
-		body = appendTestAttr(body, unix.RTA_TABLE, binary.NativeEndian.AppendUint32(nil, 254))
-		body = appendTestAttr(body, unix.RTA_DST, binary.BigEndian.AppendUint32(nil, uint32(i)))
-		body = appendTestAttr(body, unix.RTA_OIF, binary.NativeEndian.AppendUint32(nil, 2))
+		body = append(body, rawAttr(unix.RTA_TABLE, le32(254))...)
+		body = append(body, rawAttr(unix.RTA_DST, binary.BigEndian.AppendUint32(nil, uint32(i)))...)
+		body = append(body, rawAttr(unix.RTA_OIF, le32(2))...)
 		m := encode(msg{typ: unix.RTM_NEWROUTE, flags: Multi, seq: 1, data: body})
 		if len(b)+len(m) > 32<<10 {
 			parts, b = append(parts, b), nil
@@ -47,13 +47,6 @@ func routeDumpParts(n int) [][]byte {
 		b = append(b, m...)
 	}
 	return append(parts, b)
-}
-
-func appendTestAttr(b []byte, typ uint16, data []byte) []byte {
-	b = binary.NativeEndian.AppendUint16(b, uint16(nlaHeaderLen+len(data)))
-	b = binary.NativeEndian.AppendUint16(b, typ)
-	b = append(b, data...)
-	return append(b, make([]byte, nlaAlign(len(data))-len(data))...)
 }
 
 // BenchmarkReceiveIterUserSpace reports the user-space cost per message of
