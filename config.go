@@ -31,17 +31,18 @@ type Config struct {
 	// Dial fails if the kernel lacks either. Recommended on modern kernels.
 	Strict bool
 
-	// MessageBufferSize is the size of each buffer datagrams are received
-	// into. A larger datagram is never cut: receiving it fails with an error
-	// wrapping backend.ErrTruncated.
+	// MessageBufferSize is the size of the largest datagram the Conn
+	// receives. A larger datagram is never cut: receiving it fails with an
+	// error wrapping backend.ErrTruncated.
 	//
-	// The kernel never sends datagrams larger than 32 KiB on its own
-	// initiative, so the default (0: backend.DefaultBufferSize, 1 MiB) only
-	// matters for unusual peers. It costs address space, not memory: the
-	// buffers live outside the Go heap and only the pages a datagram fills
-	// are touched. A value is used as given: below backend.MinBufferSize
-	// (32 KiB) the kernel builds smaller dump datagrams, so dumps take more
-	// system calls, and larger datagrams fail as described above.
+	// The kernel never sends dump or event datagrams larger than 32 KiB, so
+	// the default (0: backend.DefaultBufferSize, 1 MiB) only matters for
+	// unusual replies and peers, and costs a Conn nothing: the syscall
+	// backend receives into 32 KiB buffers and lets larger datagrams spill
+	// into scratch memory shared by the process. A value is used as given:
+	// below backend.MinBufferSize (32 KiB) the kernel builds smaller dump
+	// datagrams, so dumps take more system calls, and larger datagrams fail
+	// as described above.
 	MessageBufferSize int
 
 	// Backend chooses how the Conn moves datagrams: backend.Syscall

@@ -55,15 +55,16 @@ func Choose(configured Kind) (Kind, error) {
 	return ParseKind(string(configured))
 }
 
-// DefaultBufferSize is the address space reserved for each receive buffer.
+// DefaultBufferSize is the largest datagram a socket receives whole unless
+// configured otherwise.
 //
 // The kernel sizes dump datagrams from the largest receive length a socket
-// has used, capped at 32 KiB (SKB_WITH_OVERHEAD(32768) = 32,448 bytes), so a
-// larger buffer does not make dumps larger. Backends map receive buffers
-// outside the Go heap: only the pages a datagram fills are ever touched, so
-// reserving room for a rare large datagram (a link with many VFs, a message
-// from a user-space peer) costs address space, not memory. A datagram larger
-// than the buffer is reported with ErrTruncated, never cut silently.
+// has used, capped at 32 KiB (SKB_WITH_OVERHEAD(32768) = 32,448 bytes), so
+// receive buffers of MinBufferSize take every dump and event datagram. Rarer
+// large datagrams (a link with many VFs, a message from a user-space peer)
+// are received whole up to this size: the syscall backend lets them spill
+// into scratch memory shared by the whole process, so no socket pays for
+// them. A larger datagram is reported with ErrTruncated, never cut silently.
 const DefaultBufferSize = 1 << 20
 
 // MinBufferSize is the smallest receive buffer that takes the kernel's dump
@@ -84,7 +85,7 @@ type Config struct {
 	// NetNS is a file descriptor of a network namespace to open the socket
 	// in; 0 means the calling thread's namespace.
 	NetNS int
-	// BufferSize is the size of each receive buffer; 0 means
+	// BufferSize is the largest datagram received whole; 0 means
 	// DefaultBufferSize. It is used as given, however small: see
 	// MinBufferSize.
 	BufferSize int

@@ -5,49 +5,64 @@ import (
 	"math/bits"
 	"os"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nlring/netlink/backend"
 )
 
-// A Datagram.Ref names a buffer and the hand-out it belongs to: the low
-// refIndexBits bits hold the buffer's index plus one (so the zero Ref names
-// nothing), the bits above hold the buffer's generation. Checking the
-// generation turns a double or stale Release, which would otherwise let two
-// callers share one buffer, into a harmless no-op.
+// A Datagram.Ref names a slot of a socket's pool and the hand-out it belongs
+// to: the low refIndexBits bits hold the slot's index plus one (so the zero
+// Ref names nothing), the bits above hold the slot's generation. Checking
+// the generation turns a double or stale Release, which would otherwise let
+// two callers share one buffer, into a harmless no-op.
 const (
 	refIndexBits = 20
 	maxBuffers   = 1<<refIndexBits - 1
 	genMask      = 1<<(bits.UintSize-1-refIndexBits) - 1
 )
 
-// keepResident is how much of a buffer stays resident between datagrams.
-// Dump and event datagrams never exceed 32 KiB; after a rare larger one (or a
-// truncated one, which fills the whole buffer) the pages past this mark are
-// given back to the kernel when the buffer is released, so one big datagram
-// does not pin a megabyte per buffer for the life of the socket. It must be a
-// multiple of the page size.
-const keepResident = 64 << 10
-
-// A buffer is one receive buffer mapped outside the Go heap, and the recvmsg
-// arguments that point into it.
+// A buffer is one receive buffer on the Go heap and the recvmsg arguments
+// that point into it. Being Go memory, a slice of it that a caller keeps
+// past Release (or past Close) stays valid: at worst it reads a later
+// datagram, it never faults.
+//
+// A datagram longer than mem continues into a spill area (see spill), which
+// is lent to the buffer for the length of one recvmsg call only.
 type buffer struct {
+	mem []byte
+
+	// Set by the pool for the current hand-out.
 	index int
-	mem   []byte
 	gen   uint
-	out   bool // held by a Recv in progress or by a caller
-	// touched is how many leading bytes of mem may be resident.
-	touched int
 
 	// The fields below belong to whoever holds the buffer.
 	msg   unix.Msghdr
-	iov   unix.Iovec
+	iov   [2]unix.Iovec
 	from  unix.RawSockaddrNetlink
 	n     int
 	errno unix.Errno
+	// data is the datagram received: mem[:n], or a copy of its two parts
+	// when it spilled.
+	data []byte
+	// spillSize is how many bytes past mem a datagram may take (0: none).
+	spillSize int
 	// recv is b.recvmsg, bound once when the buffer is made: a method value
 	// created per call would be a heap allocation per Recv.
 	recv func(fd uintptr) bool
+}
+
+func newBuffer(size int) *buffer {
+	b := &buffer{mem: make([]byte, size)}
+	b.iov[0].Base = &b.mem[0]
+	b.iov[0].SetLen(len(b.mem))
+	b.msg.Name = (*byte)(unsafe.Pointer(&b.from))
+	b.msg.Iov = &b.iov[0]
+	b.msg.SetIovlen(1)
+	b.recv = b.recvmsg
+	return b
 }
 
 func (b *buffer) ref() int {
@@ -63,129 +78,177 @@ func parseRef(ref int) (index int, gen uint) {
 	return ref&maxBuffers - 1, uint(ref >> refIndexBits)
 }
 
-// A pool hands out receive buffers. A buffer is either free or out; Recv
-// takes a free one, or maps a new one when none is free, so a datagram a
-// caller holds never makes another Recv wait.
-type pool struct {
-	size int
+// shared recycles buffers of the default size across sockets, so that a
+// program that dials per request does not allocate a buffer per Dial, and
+// an idle socket holds none.
+var shared = sync.Pool{New: func() any { return newBuffer(backend.MinBufferSize) }}
 
-	mu     sync.Mutex
-	bufs   []*buffer // by index; nil once unmapped
-	free   []int     // indexes of free buffers, used as a stack
-	mapped int       // buffers currently mapped
-	closed bool
+// A pool hands out a socket's receive buffers. A buffer is either out (held
+// by a Recv in progress or by a caller) or idle; Recv takes the idle one or
+// a new one, so a datagram a caller holds never makes another Recv wait.
+// Between receives a socket keeps at most one buffer.
+type pool struct {
+	// size is the largest datagram received whole; bufSize the part of it
+	// that lives in the buffer itself, the rest spilling (see spill).
+	size, bufSize int
+
+	mu        sync.Mutex
+	slots     []slot // by index
+	freeSlots []int  // indexes of empty slots, used as a stack
+	idle      *buffer
+	out       int // buffers handed out
+	closed    bool
 }
 
-func newPool(size int) *pool { return &pool{size: size} }
+type slot struct {
+	b   *buffer // nil when the slot is empty
+	gen uint
+}
+
+func newPool(size int) *pool {
+	return &pool{size: size, bufSize: min(size, backend.MinBufferSize)}
+}
 
 var errPoolClosed = errors.New("receive buffers released")
 
-// get takes a free buffer, mapping a new one if none is free.
+// get takes a buffer for a receive.
 func (p *pool) get() (*buffer, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
 		return nil, errPoolClosed
 	}
-	var b *buffer
-	if n := len(p.free); n > 0 {
-		b = p.bufs[p.free[n-1]]
-		p.free = p.free[:n-1]
-	} else {
-		var err error
-		if b, err = p.grow(); err != nil {
-			return nil, err
-		}
-	}
-	b.gen++ // every Ref handed out before is now stale
-	b.out = true
-	return b, nil
-}
-
-// grow maps a new buffer. The mapping is private, anonymous and not counted
-// against the commit limit: the kernel backs a page only once a datagram is
-// written into it.
-func (p *pool) grow() (*buffer, error) {
-	if len(p.bufs) >= maxBuffers {
+	i := len(p.slots)
+	if n := len(p.freeSlots); n > 0 {
+		i = p.freeSlots[n-1]
+		p.freeSlots = p.freeSlots[:n-1]
+	} else if i >= maxBuffers {
 		return nil, errors.New("too many datagrams held at once (Release them)")
+	} else {
+		p.slots = append(p.slots, slot{})
 	}
-	mem, err := unix.Mmap(-1, 0, p.size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_NORESERVE)
-	if err != nil {
-		return nil, os.NewSyscallError("mmap", err)
+	b := p.idle
+	p.idle = nil
+	if b == nil {
+		b = p.newBuffer()
 	}
-	b := &buffer{index: len(p.bufs), mem: mem}
-	b.iov.Base = &mem[0]
-	b.iov.SetLen(len(mem))
-	b.msg.Name = (*byte)(unsafe.Pointer(&b.from))
-	b.msg.Iov = &b.iov
-	b.msg.SetIovlen(1)
-	b.recv = b.recvmsg
-	p.bufs = append(p.bufs, b)
-	p.mapped++
+	s := &p.slots[i]
+	s.gen++ // every Ref handed out before is now stale
+	s.b = b
+	b.index, b.gen = i, s.gen
+	b.spillSize = p.size - p.bufSize
+	p.out++
 	return b, nil
 }
 
-// put returns a buffer taken with get. After close it unmaps it instead.
-func (p *pool) put(b *buffer) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.putLocked(b)
+func (p *pool) newBuffer() *buffer {
+	if p.bufSize == backend.MinBufferSize {
+		return shared.Get().(*buffer)
+	}
+	return newBuffer(p.bufSize)
 }
 
-func (p *pool) putLocked(b *buffer) {
-	b.out = false
-	if p.closed {
-		_ = p.unmap(b) // nobody left to tell
-		return
-	}
-	if b.touched > keepResident {
-		// Best effort: if it fails the pages merely stay resident.
-		_ = unix.Madvise(b.mem[keepResident:b.touched], unix.MADV_DONTNEED)
-		b.touched = keepResident
-	}
-	p.free = append(p.free, b.index)
-}
+// put returns a buffer taken with get.
+func (p *pool) put(b *buffer) { p.release(b.ref()) }
 
 // release returns the buffer a Ref names, if that Ref is still current.
 func (p *pool) release(ref int) {
 	i, gen := parseRef(ref)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if i < 0 || i >= len(p.bufs) {
+	if i < 0 || i >= len(p.slots) {
 		return
 	}
-	if b := p.bufs[i]; b != nil && b.out && b.gen&genMask == gen {
-		p.putLocked(b)
+	s := &p.slots[i]
+	if s.b == nil || s.gen&genMask != gen {
+		return
+	}
+	b := s.b
+	s.b = nil
+	p.freeSlots = append(p.freeSlots, i)
+	p.out--
+	b.data = nil
+	if p.idle == nil && !p.closed {
+		p.idle = b
+		return
+	}
+	p.recycle(b)
+}
+
+func (p *pool) recycle(b *buffer) {
+	if len(b.mem) == backend.MinBufferSize {
+		shared.Put(b)
 	}
 }
 
-// close unmaps every free buffer; each buffer still out is unmapped when it
-// comes back.
+// close gives the idle buffer back; each buffer still out goes back when
+// it is released.
 func (p *pool) close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.closed = true
-	var errs []error
-	for _, i := range p.free {
-		if err := p.unmap(p.bufs[i]); err != nil {
-			errs = append(errs, err)
-		}
+	if p.idle != nil {
+		p.recycle(p.idle)
+		p.idle = nil
 	}
-	p.free = nil
-	return errors.Join(errs...)
+	return nil
 }
 
-func (p *pool) unmap(b *buffer) error {
-	p.bufs[b.index] = nil
-	p.mapped--
-	mem := b.mem
-	b.mem, b.iov.Base = nil, nil
-	return os.NewSyscallError("munmap", unix.Munmap(mem))
-}
-
-// mappedBuffers reports how many buffers are mapped, for tests.
-func (p *pool) mappedBuffers() int {
+// held reports how many buffers are out and whether one is idle, for tests.
+func (p *pool) held() (out int, idle bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.mapped
+	return p.out, p.idle != nil
+}
+
+// Spill areas take the part of a datagram that does not fit in a buffer.
+// The kernel never sends dump or event datagrams larger than a buffer, so a
+// spill area is touched only by rare large replies (a link with many VFs)
+// and by user-space peers. Rather than give every buffer room for those, a
+// recvmsg borrows a spill area as a second iovec for the length of the
+// call: the process needs as many as it has concurrent recvmsg calls in
+// progress, whatever the number of sockets. They are mapped outside the Go
+// heap and only the pages a datagram fills become resident; pages past
+// spillResident are given back after use.
+type spillPool struct {
+	mu   sync.Mutex
+	free map[int][][]byte // by size
+}
+
+var spills = spillPool{free: map[int][][]byte{}}
+
+// spilled counts the datagrams that did not fit their buffer, for tests.
+var spilled atomic.Uint64
+
+const spillResident = 64 << 10
+
+func (sp *spillPool) get(size int) []byte {
+	sp.mu.Lock()
+	if l := sp.free[size]; len(l) > 0 {
+		m := l[len(l)-1]
+		sp.free[size] = l[:len(l)-1]
+		sp.mu.Unlock()
+		return m
+	}
+	sp.mu.Unlock()
+	m, err := unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_NORESERVE)
+	if err != nil {
+		// Without a spill area a large datagram is reported truncated,
+		// which is what happens when address space runs out.
+		return nil
+	}
+	return m
+}
+
+// put returns m, of which the last datagram used the first n bytes.
+func (sp *spillPool) put(m []byte, n int) {
+	if n > spillResident {
+		// Best effort: if it fails the pages merely stay resident.
+		page := os.Getpagesize()
+		end := min((n+page-1)&^(page-1), len(m))
+		_ = unix.Madvise(m[spillResident:end], unix.MADV_DONTNEED)
+	}
+	sp.mu.Lock()
+	sp.free[len(m)] = append(sp.free[len(m)], m)
+	sp.mu.Unlock()
 }

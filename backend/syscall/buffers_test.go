@@ -4,13 +4,15 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 )
 
 // TestPool runs sequences of pool operations (no socket needed) and checks
-// how many buffers are mapped and free after each.
+// how many buffers are out and whether one is kept idle after each.
 func TestPool(t *testing.T) {
-	type state struct{ Mapped, Free int }
+	type state struct {
+		Out  int
+		Idle bool
+	}
 	type step struct {
 		op   string // get, put, release, stale, close
 		slot int    // which held buffer the op is about
@@ -21,34 +23,29 @@ func TestPool(t *testing.T) {
 		steps []step
 	}{
 		{"reuse", []step{
-			{"get", 0, state{1, 0}},
-			{"put", 0, state{1, 1}},
-			{"get", 0, state{1, 0}},
+			{"get", 0, state{1, false}},
+			{"put", 0, state{0, true}},
+			{"get", 0, state{1, false}},
 		}},
 		{"held buffer makes a new one", []step{
-			{"get", 0, state{1, 0}},
-			{"get", 1, state{2, 0}},
-			{"release", 0, state{2, 1}},
-			{"release", 1, state{2, 2}},
+			{"get", 0, state{1, false}},
+			{"get", 1, state{2, false}},
+			{"release", 0, state{1, true}},
+			{"release", 1, state{0, true}}, // one idle buffer at most
 		}},
 		{"stale ref ignored", []step{
-			{"get", 0, state{1, 0}},
-			{"release", 0, state{1, 1}},
-			{"get", 1, state{1, 0}}, // same buffer, new generation
-			{"stale", 0, state{1, 0}},
-			{"release", 1, state{1, 1}},
+			{"get", 0, state{1, false}},
+			{"release", 0, state{0, true}},
+			{"get", 1, state{1, false}}, // same slot, new generation
+			{"stale", 0, state{1, false}},
+			{"release", 1, state{0, true}},
 		}},
-		{"close unmaps free now, held later", []step{
-			{"get", 0, state{1, 0}},
-			{"get", 1, state{2, 0}},
-			{"put", 1, state{2, 1}},
-			{"close", 0, state{1, 0}},
-			{"release", 0, state{0, 0}},
-		}},
-		{"put after close unmaps", []step{
-			{"get", 0, state{1, 0}},
-			{"close", 0, state{1, 0}},
-			{"put", 0, state{0, 0}},
+		{"close drops the idle buffer, held ones on release", []step{
+			{"get", 0, state{1, false}},
+			{"get", 1, state{2, false}},
+			{"put", 1, state{1, true}},
+			{"close", 0, state{1, false}},
+			{"release", 0, state{0, false}},
 		}},
 	}
 	for _, tt := range tests {
@@ -74,11 +71,9 @@ func TestPool(t *testing.T) {
 						t.Fatalf("step %d: close: %v", i, err)
 					}
 				}
-				p.mu.Lock()
-				got := state{p.mapped, len(p.free)}
-				p.mu.Unlock()
-				if diff := cmp.Diff(s.want, got); diff != "" {
-					t.Fatalf("after step %d (%s %d) (-want +got):\n%s", i, s.op, s.slot, diff)
+				out, idle := p.held()
+				if got := (state{out, idle}); got != s.want {
+					t.Fatalf("after step %d (%s %d): got %+v, want %+v", i, s.op, s.slot, got, s.want)
 				}
 			}
 		})
@@ -95,28 +90,22 @@ func TestPoolGetAfterClose(t *testing.T) {
 	}
 }
 
-// TestPoolTrim checks that a buffer that held a large datagram gives its
-// pages past keepResident back when it is returned, and that its contents
-// there read as zero afterwards (the pages were really dropped).
-func TestPoolTrim(t *testing.T) {
-	p := newPool(1 << 20)
-	defer p.close()
-	b, err := p.get()
-	if err != nil {
-		t.Fatal(err)
+// TestSpillTrim checks that a spill area that held a large datagram gives
+// its pages past spillResident back when it is returned: its contents there
+// read as zero afterwards.
+func TestSpillTrim(t *testing.T) {
+	const size = 1 << 20
+	m := spills.get(size)
+	if m == nil {
+		t.Fatal("no spill area")
 	}
-	for i := range b.mem[:512<<10] {
-		b.mem[i] = 1
+	for i := range m[:512<<10] {
+		m[i] = 1
 	}
-	b.touched = 512 << 10
-	p.put(b)
-
-	if b.touched != keepResident {
-		t.Errorf("touched = %d after put, want %d", b.touched, keepResident)
-	}
-	if b.mem[keepResident-1] != 1 || b.mem[keepResident] != 0 || b.mem[512<<10-1] != 0 {
-		t.Errorf("bytes around keepResident = %d %d, last %d; want 1 0 0",
-			b.mem[keepResident-1], b.mem[keepResident], b.mem[512<<10-1])
+	spills.put(m, 512<<10)
+	if m[spillResident-1] != 1 || m[spillResident] != 0 || m[512<<10-1] != 0 {
+		t.Errorf("bytes around spillResident = %d %d, last %d; want 1 0 0",
+			m[spillResident-1], m[spillResident], m[512<<10-1])
 	}
 }
 

@@ -67,15 +67,18 @@ func (s *Socket) recv(ctx context.Context) (backend.Datagram, error) {
 		return backend.Datagram{}, os.NewSyscallError("recvmsg", b.errno)
 	}
 	n := b.n
-	b.touched = max(b.touched, min(n, len(b.mem)))
-	if n > len(b.mem) || b.msg.Flags&unix.MSG_TRUNC != 0 {
+	data := b.data
+	if b.msg.Flags&unix.MSG_TRUNC != 0 || (n > len(b.mem) && data == nil) {
 		s.pool.put(b)
-		return backend.Datagram{}, &backend.TruncatedError{Size: n, Buffer: len(b.mem)}
+		return backend.Datagram{}, &backend.TruncatedError{Size: n, Buffer: s.pool.size}
 	}
-	return backend.Datagram{
+	if data == nil {
 		// The capacity is capped so that an append by the caller copies
 		// instead of writing over the rest of the buffer.
-		Data:   b.mem[:n:n],
+		data = b.mem[:n:n]
+	}
+	return backend.Datagram{
+		Data:   data,
 		Sender: b.from.Pid,
 		Groups: b.from.Groups,
 		Ref:    b.ref(),
@@ -119,15 +122,44 @@ func (b *buffer) recvmsg(fd uintptr) bool {
 	b.from = unix.RawSockaddrNetlink{}
 	b.msg.Namelen = unix.SizeofSockaddrNetlink
 	b.msg.Flags = 0
+	b.data = nil
+	var spill []byte
+	if b.spillSize > 0 {
+		spill = spills.get(b.spillSize)
+	}
+	if spill != nil {
+		b.iov[1].Base = &spill[0]
+		b.iov[1].SetLen(len(spill))
+		b.msg.SetIovlen(2)
+	} else {
+		b.msg.SetIovlen(1)
+	}
 	for {
 		n, _, errno := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&b.msg)), unix.MSG_TRUNC)
 		switch errno {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
+			b.putSpill(spill, 0)
 			return false
 		}
 		b.n, b.errno = int(n), errno
+		if errno == 0 && b.n > len(b.mem) && spill != nil && b.n <= len(b.mem)+len(spill) {
+			// Rare: one allocation joins the two parts.
+			spilled.Add(1)
+			b.data = make([]byte, b.n)
+			copy(b.data[copy(b.data, b.mem):], spill)
+		}
+		b.putSpill(spill, b.n-len(b.mem))
 		return true
 	}
+}
+
+func (b *buffer) putSpill(spill []byte, used int) {
+	if spill == nil {
+		return
+	}
+	b.iov[1] = unix.Iovec{}
+	b.msg.SetIovlen(1)
+	spills.put(spill, used)
 }

@@ -312,8 +312,8 @@ func TestNoLeak(t *testing.T) {
 		if err := s.Close(); err != nil {
 			t.Fatalf("Close #%d: %v", i, err)
 		}
-		if n := s.pool.mappedBuffers(); n != 0 {
-			t.Fatalf("%d buffers still mapped after Close", n)
+		if n, idle := s.pool.held(); n != 0 || idle {
+			t.Fatalf("after Close %d buffers still out (idle kept: %v)", n, idle)
 		}
 	}
 	if after := countFDs(t); after != before {
