@@ -3,7 +3,6 @@ package syscall
 import (
 	"errors"
 	"testing"
-
 )
 
 // TestPool runs sequences of pool operations (no socket needed) and checks

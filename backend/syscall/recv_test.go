@@ -115,7 +115,6 @@ func TestRouteDump(t *testing.T) {
 	}
 }
 
-
 // TestLargeDatagram checks that a datagram far above the kernel's dump size
 // but within the buffer arrives whole, with its sender.
 func TestLargeDatagram(t *testing.T) {
