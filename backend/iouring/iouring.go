@@ -54,24 +54,21 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// numBuffers is how many receive buffers a socket has. A dump datagram is at
-// most 32 KiB, so 128 of them hold 4 MiB, twenty times what the default
-// socket receive buffer (208 KiB) queues: room for the kernel to keep
-// building a dump while the consumer parses what it already has. When the
-// consumer falls that far behind, the multishot receive ends (nothing is
-// lost: datagrams wait in the socket) and restarts once refillBuffers are
-// back, so a dump of P datagrams costs about P/64 io_uring_enter calls.
-// Each buffer reserves Config.BufferSize of address space (128 MiB in all
-// by default, mapped MAP_NORESERVE); only the pages datagrams fill become
-// resident, at most 4 MiB once the socket has served dumps, 512 KiB for a
-// socket that only receives small events.
-const numBuffers = 128
-
-// refillBuffers is how many buffers must be back before a receive that ran
-// out of them starts again from Release, unless a Recv is waiting. Re-arming
-// at the first returned buffer would take one datagram per io_uring_enter
-// whenever the consumer is slower than the kernel.
-const refillBuffers = numBuffers / 2
+// numBuffers is how many receive buffers a socket may have. A dump datagram
+// is at most 32 KiB, so 128 of them hold 4 MiB, twenty times what the
+// default socket receive buffer (208 KiB) queues: room for the kernel to
+// keep building a dump while the consumer parses what it already has. When
+// the consumer falls that far behind, the multishot receive ends (nothing is
+// lost: datagrams wait in the socket) and restarts once half the buffers
+// are back, so a dump of P datagrams costs about P/64 io_uring_enter calls.
+//
+// A socket starts with initialBuffers and doubles them each time its
+// receiver runs out, so a socket that serves requests and events holds a
+// few buffers, and one that serves large dumps grows to numBuffers.
+const (
+	numBuffers     = 128
+	initialBuffers = 4
+)
 
 // Ring sizes. Only the receiver, its cancellation and wake-up NOPs go
 // through the SQ, one at a time. The CQ holds a completion for every receive
@@ -177,19 +174,9 @@ func open(cfg backend.Config) (*Socket, error) {
 	efd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
 	if err != nil {
 		unix.Close(fd)
-		return nil, os.NewSyscallError("eventfd", err)
-	}
-	size := cfg.BufferSizeOrDefault()
-	pagesize := os.Getpagesize()
-	stride := (headerSize + size + pagesize - 1) &^ (pagesize - 1)
-	mem, err := unix.Mmap(-1, 0, numBuffers*stride, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_NORESERVE)
-	if err != nil {
-		unix.Close(efd)
-		unix.Close(fd)
-		return nil, os.NewSyscallError("mmap", err)
+		return nil, &SetupError{os.NewSyscallError("eventfd", err)}
 	}
 	fail := func(err error) (*Socket, error) {
-		unix.Munmap(mem)
 		unix.Close(efd)
 		unix.Close(fd)
 		return nil, err
@@ -200,12 +187,12 @@ func open(cfg backend.Config) (*Socket, error) {
 		return fail(&UnsupportedError{disabledReason(), unix.EPERM})
 	}
 	if err != nil {
-		return fail(err)
+		return fail(&SetupError{err})
 	}
 	br, err := ring.RegisterBufRing(0, numBuffers)
 	if err != nil {
 		ring.Close()
-		return fail(err)
+		return fail(&SetupError{err})
 	}
 	s := &Socket{
 		pid:      pid,
@@ -215,14 +202,10 @@ func open(cfg backend.Config) (*Socket, error) {
 		fdOpen:   true,
 		closed:   make(chan struct{}),
 		done:     make(chan struct{}),
-		bufs:     buffers{mem: mem, stride: stride, size: size},
+		bufs:     buffers{size: payloadSize(cfg)},
 		br:       br,
-		returned: numBuffers,
 	}
-	for i := range numBuffers {
-		br.Add(s.bufs.buf(uint16(i)), uint16(i), i)
-	}
-	br.Advance(numBuffers)
+	s.growLocked(initialBuffers)
 	s.recvMsg.Namelen = nameSize
 	s.drops, _ = s.readDrops()
 	s.rdl.Store(newDeadline())
@@ -412,9 +395,6 @@ func (s *Socket) Release(d backend.Datagram) {
 	s.out[id] = false
 	s.held--
 	if s.br == nil {
-		if s.held == 0 {
-			s.unmapLocked()
-		}
 		return
 	}
 	s.br.Add(s.bufs.buf(uint16(id)), uint16(id), 0)
@@ -422,19 +402,42 @@ func (s *Socket) Release(d backend.Datagram) {
 	s.returned++
 	// A receive that ran out of buffers starts again once enough are back,
 	// or at once for a waiting Recv, from this thread: the consumer's.
-	if !s.armed && (s.returned-s.consumed >= refillBuffers || s.poller) {
+	if !s.armed && (int(s.returned-s.consumed) >= s.bufs.count()/2 || s.poller) {
 		runtime.LockOSThread()
 		s.armLocked(unix.Gettid())
 		runtime.UnlockOSThread()
 	}
 }
 
-func (s *Socket) unmapLocked() {
-	if s.bufs.mem != nil {
-		unix.Munmap(s.bufs.mem)
-		s.bufs.mem = nil
+// growLocked adds up to n receive buffers and hands them to the kernel.
+func (s *Socket) growLocked(n int) {
+	first, added := s.bufs.grow(n)
+	for i := range added {
+		id := uint16(first + i)
+		s.br.Add(s.bufs.buf(id), id, i)
 	}
+	s.br.Advance(added)
+	s.returned += uint32(added)
 }
+
+// payloadSize is the largest datagram a buffer takes: the configured
+// size, or by default the kernel's largest dump datagram. Unlike the syscall
+// backend's, io_uring buffers have no room to spill into, so a larger
+// datagram is reported truncated unless Config.BufferSize makes room.
+func payloadSize(cfg backend.Config) int {
+	if cfg.BufferSize > 0 {
+		return cfg.BufferSize
+	}
+	return backend.MinBufferSize
+}
+
+// abandoned keeps the buffers of rings that could not be torn down
+// cleanly: the kernel might still write into them, so the garbage
+// collector must never reuse their memory.
+var (
+	abandonedMu sync.Mutex
+	abandoned   [][][]byte
+)
 
 // Close cancels the receiver, closes the ring and the socket, and unblocks
 // pending calls. The receive buffers are unmapped once every outstanding
@@ -470,7 +473,12 @@ func (s *Socket) Close() error {
 				s.cancelRecvLocked()
 			}
 			if err := s.sleepLocked(); err != nil {
-				s.armed = false // the ring is broken; closing it cancels everything
+				// The ring is broken; closing it cancels everything, but
+				// not provably before the kernel's last write.
+				s.armed = false
+				abandonedMu.Lock()
+				abandoned = append(abandoned, s.bufs.bufs)
+				abandonedMu.Unlock()
 			}
 		}
 		s.poller = false
@@ -488,9 +496,7 @@ func (s *Socket) Close() error {
 	s.br = nil
 	s.ring.Close()
 	s.torn = true
-	if s.held == 0 {
-		s.unmapLocked()
-	}
+	s.bufs.bufs = nil // datagrams still held keep their own buffers alive
 	s.mu.Unlock()
 
 	unix.Write(s.efd, wakeValue[:]) // RawConn waiters

@@ -12,6 +12,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// A SetupError is a failure to set up a socket's ring or the memory and
+// descriptors that go with it, as opposed to a failure to open the netlink
+// socket itself (a bad namespace, an unknown family), which Open returns as
+// it is. Either way nothing is left open.
+type SetupError struct {
+	Err error
+}
+
+func (e *SetupError) Error() string { return "nlring: io_uring ring setup: " + e.Err.Error() }
+
+func (e *SetupError) Unwrap() error { return e.Err }
+
 // UnsupportedError says why the io_uring backend cannot run on this kernel
 // or in this process. It matches errors.ErrUnsupported and, when there is
 // one, the errno that revealed it.

@@ -20,22 +20,33 @@ const (
 	headerSize = outSize + nameSize
 )
 
-// buffers is the receive memory: n buffers of headerSize+size bytes, stride
-// bytes apart, in one anonymous mapping outside the Go heap.
+// buffers is the receive memory: up to numBuffers buffers of headerSize+size
+// bytes each, on the Go heap, made as the socket's traffic asks for them
+// (see grow). Being Go memory, a slice of a buffer that a caller keeps past
+// Release or Close stays valid: at worst it reads a later datagram, it never
+// faults. The socket keeps every buffer referenced until the kernel can no
+// longer write to it (the receiver's final completion).
 type buffers struct {
-	mem    []byte
-	stride int
-	size   int // payload capacity of each buffer
+	bufs [][]byte // by buffer ID
+	size int      // payload capacity of each buffer
 }
 
 // buf returns buffer id as the kernel may fill it.
-func (b *buffers) buf(id uint16) []byte {
-	off := int(id) * b.stride
-	return b.mem[off : off+headerSize+b.size : off+headerSize+b.size]
-}
+func (b *buffers) buf(id uint16) []byte { return b.bufs[id] }
 
 // count returns how many buffers there are.
-func (b *buffers) count() int { return len(b.mem) / b.stride }
+func (b *buffers) count() int { return len(b.bufs) }
+
+// grow adds up to n buffers, never more than numBuffers in all, and returns
+// the ID of the first new one and how many it added.
+func (b *buffers) grow(n int) (first, added int) {
+	first = len(b.bufs)
+	for len(b.bufs) < numBuffers && added < n {
+		b.bufs = append(b.bufs, make([]byte, headerSize+b.size))
+		added++
+	}
+	return first, added
+}
 
 // decodeRecv turns one completion of the multishot recvmsg into what Recv
 // hands out. buf is the buffer the completion consumed (Ref-1 of the result),

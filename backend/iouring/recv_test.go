@@ -14,8 +14,9 @@ import (
 // fakeBuffers returns n small buffers in Go memory: decodeRecv only reads
 // them.
 func fakeBuffers(n, size int) *buffers {
-	stride := headerSize + size
-	return &buffers{mem: make([]byte, n*stride), stride: stride, size: size}
+	b := &buffers{size: size}
+	b.grow(n)
+	return b
 }
 
 // fill writes what a multishot recvmsg would into buffer id and returns the
