@@ -195,15 +195,15 @@ func open(cfg backend.Config) (*Socket, error) {
 		return fail(&SetupError{err})
 	}
 	s := &Socket{
-		pid:      pid,
-		fd:       fd,
-		efd:      efd,
-		ring:     ring,
-		fdOpen:   true,
-		closed:   make(chan struct{}),
-		done:     make(chan struct{}),
-		bufs:     buffers{size: payloadSize(cfg)},
-		br:       br,
+		pid:    pid,
+		fd:     fd,
+		efd:    efd,
+		ring:   ring,
+		fdOpen: true,
+		closed: make(chan struct{}),
+		done:   make(chan struct{}),
+		bufs:   buffers{size: payloadSize(cfg)},
+		br:     br,
 	}
 	s.growLocked(initialBuffers)
 	s.recvMsg.Namelen = nameSize
