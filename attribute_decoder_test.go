@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/nlring/netlink/internal/testutil"
 	"github.com/nlring/netlink/nlenc"
 	"golang.org/x/sys/unix"
 )
@@ -141,7 +141,7 @@ func TestAttributeDecoder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := testutil.Diff(tt.want, got); diff != "" {
 				t.Errorf("decoded (-want +got):\n%s", diff)
 			}
 		})
@@ -221,7 +221,7 @@ func TestAttributeDecoderErrors(t *testing.T) {
 			case tt.wantErr != "" && err.Error() != tt.wantErr:
 				t.Errorf("error = %q, want %q", err, tt.wantErr)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := testutil.Diff(tt.want, got); diff != "" {
 				t.Errorf("decoded (-want +got):\n%s", diff)
 			}
 		})
@@ -249,7 +249,7 @@ func TestAttributeDecoderErrors(t *testing.T) {
 		if !errors.Is(ad.Err(), errDo) {
 			t.Errorf("Err() = %v, want %v", ad.Err(), errDo)
 		}
-		if diff := cmp.Diff([]string{"abc"}, seen); diff != "" {
+		if diff := testutil.Diff([]string{"abc"}, seen); diff != "" {
 			t.Errorf("Do saw (-want +got):\n%s", diff)
 		}
 	})

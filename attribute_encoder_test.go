@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/nlring/netlink/internal/testutil"
 	"github.com/nlring/netlink/nlenc"
 )
 
@@ -81,7 +81,7 @@ func TestAttributeEncoder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := testutil.Diff(tt.want, got); diff != "" {
 				t.Errorf("bytes (-want +got):\n%s", diff)
 			}
 		})
@@ -188,13 +188,13 @@ func TestAttributeEncoderEncodeStable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(rawAttr(1, le32(1)), want); diff != "" {
+	if diff := testutil.Diff(rawAttr(1, le32(1)), want); diff != "" {
 		t.Errorf("first (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(want, first); diff != "" {
+	if diff := testutil.Diff(want, first); diff != "" {
 		t.Errorf("first changed (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(concat(rawAttr(1, le32(1)), rawAttr(2, le32(2))), second); diff != "" {
+	if diff := testutil.Diff(concat(rawAttr(1, le32(1)), rawAttr(2, le32(2))), second); diff != "" {
 		t.Errorf("second (-want +got):\n%s", diff)
 	}
 }
@@ -232,7 +232,7 @@ func TestAttributeEncoderDecoderRoundTrip(t *testing.T) {
 			want := append(append([]decoded(nil), intValues...),
 				decoded{9, 0, true}, decoded{10, 0, "hello"}, decoded{11, 0, []byte{1, 2, 3}},
 				decoded{12, Nested, []decoded{{2, 0, uint16(7)}}})
-			if diff := cmp.Diff(want, got); diff != "" {
+			if diff := testutil.Diff(want, got); diff != "" {
 				t.Errorf("decoded (-want +got):\n%s", diff)
 			}
 		})

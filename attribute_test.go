@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/nlring/netlink/internal/testutil"
 )
 
 func TestMarshalAttributes(t *testing.T) {
@@ -54,7 +54,7 @@ func TestMarshalAttributes(t *testing.T) {
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("error = %v, want %v", err, tt.wantErr)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := testutil.Diff(tt.want, got); diff != "" {
 				t.Errorf("bytes (-want +got):\n%s", diff)
 			}
 		})
@@ -109,7 +109,7 @@ func TestUnmarshalAttributes(t *testing.T) {
 			}
 			// Not EquateEmpty: an empty payload must be a non-nil slice, as
 			// github.com/mdlayher/netlink returns.
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := testutil.Diff(tt.want, got); diff != "" {
 				t.Errorf("attributes (-want +got):\n%s", diff)
 			}
 		})
@@ -127,7 +127,7 @@ func TestUnmarshalAttributesCopies(t *testing.T) {
 	clear(b)
 	_ = append(attrs[0].Data, 'X')
 	want := []Attribute{{Length: 6, Type: 1, Data: []byte("ab")}, {Length: 6, Type: 2, Data: []byte("cd")}}
-	if diff := cmp.Diff(want, attrs); diff != "" {
+	if diff := testutil.Diff(want, attrs); diff != "" {
 		t.Errorf("attributes (-want +got):\n%s", diff)
 	}
 }

@@ -9,10 +9,10 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -139,7 +139,7 @@ func TestExecuteBatchRouteAdds(t *testing.T) {
 						if err != nil {
 							t.Fatalf("ExecuteBatch: %v", err)
 						}
-						if diff := cmp.Diff(want, errnos(results)); diff != "" {
+						if diff := testutil.Diff(want, errnos(results)); diff != "" {
 							t.Fatalf("errnos of the results (-want +got):\n%s", diff)
 						}
 						for i, err := range results {
@@ -344,7 +344,7 @@ func TestExecuteBatchNetfilter(t *testing.T) {
 					t.Fatalf("ExecuteBatch: %v", err)
 				}
 				want := []syscall.Errno{0, unix.EEXIST, unix.EEXIST}
-				if diff := cmp.Diff(want, errnos(results)); diff != "" {
+				if diff := testutil.Diff(want, errnos(results)); diff != "" {
 					t.Fatalf("errnos of the results (-want +got):\n%s", diff)
 				}
 			})
@@ -379,7 +379,7 @@ func TestExecuteBatchWithoutBarriers(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ExecuteBatch: %v", err)
 		}
-		if diff := cmp.Diff(want, errnos(results)); diff != "" {
+		if diff := testutil.Diff(want, errnos(results)); diff != "" {
 			t.Fatalf("errnos of the results (-want +got):\n%s", diff)
 		}
 	})

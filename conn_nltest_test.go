@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/nlring/netlink"
+	"github.com/nlring/netlink/internal/testutil"
 	"github.com/nlring/netlink/nltest"
 	"golang.org/x/sys/unix"
 )
@@ -54,7 +54,7 @@ func TestNltestMessagesPassThrough(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]netlink.Message{odd}, got); diff != "" {
+	if diff := testutil.Diff([]netlink.Message{odd}, got); diff != "" {
 		t.Fatalf("messages (-want +got):\n%s", diff)
 	}
 }

@@ -7,11 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/internal/netns"
 	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 	"github.com/nlring/netlink/nltest"
 	"golang.org/x/sys/unix"
 )
@@ -120,7 +120,7 @@ func TestDumpParallel(t *testing.T) {
 			t.Fatalf("DumpParallel: %v", err)
 		}
 		got := []int{countHostRoutes(parts[0]), countHostRoutes(parts[1])}
-		if diff := cmp.Diff([]int{v4, v6}, got); diff != "" {
+		if diff := testutil.Diff([]int{v4, v6}, got); diff != "" {
 			t.Fatalf("host routes per part (-want +got):\n%s", diff)
 		}
 
@@ -136,7 +136,7 @@ func TestDumpParallel(t *testing.T) {
 				t.Fatalf("DumpParallelConns: %v", err)
 			}
 			got := []int{countHostRoutes(parts[0]), countHostRoutes(parts[1])}
-			if diff := cmp.Diff([]int{v4, v6}, got); diff != "" {
+			if diff := testutil.Diff([]int{v4, v6}, got); diff != "" {
 				t.Fatalf("DumpParallelConns: host routes per part (-want +got):\n%s", diff)
 			}
 		}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/nlring/netlink/internal/testutil"
 	"github.com/nlring/netlink/nlenc"
 	"golang.org/x/sys/unix"
 )
@@ -181,7 +181,7 @@ func TestCheckMessage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := checkMessage(tt.m)
-			if diff := cmp.Diff(flatten(tt.want), flatten(got)); diff != "" {
+			if diff := testutil.Diff(flatten(tt.want), flatten(got)); diff != "" {
 				t.Errorf("checkMessage (-want +got):\n%s", diff)
 			}
 		})
@@ -227,7 +227,7 @@ func TestCheckMessageKernel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(flatten(tt.want), flatten(checkMessage(m))); diff != "" {
+			if diff := testutil.Diff(flatten(tt.want), flatten(checkMessage(m))); diff != "" {
 				t.Errorf("checkMessage (-want +got):\n%s", diff)
 			}
 		})

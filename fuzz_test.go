@@ -7,7 +7,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/nlring/netlink/internal/testutil"
 )
 
 // The seed corpora live in testdata/fuzz/<FuzzName>/: datagrams captured
@@ -49,7 +49,7 @@ func FuzzParseMessages(f *testing.F) {
 				t.Fatalf("appended %d bytes, parsed %d, for length %d", len(out), bn, m.Header.Length)
 			}
 			if !reflect.DeepEqual(m, back) {
-				t.Fatalf("round trip (-want +got):\n%s", cmp.Diff(m, back))
+				t.Fatalf("round trip (-want +got):\n%s", testutil.Diff(m, back))
 			}
 			rest = rest[n:]
 		}
@@ -123,7 +123,7 @@ func FuzzAttributes(f *testing.F) {
 			return
 		}
 		if !reflect.DeepEqual(walked, attrs) {
-			t.Fatalf("UnmarshalAttributes and the decoder disagree (-decoder +unmarshal):\n%s", cmp.Diff(walked, attrs))
+			t.Fatalf("UnmarshalAttributes and the decoder disagree (-decoder +unmarshal):\n%s", testutil.Diff(walked, attrs))
 		}
 
 		out, err := MarshalAttributes(attrs)
@@ -135,7 +135,7 @@ func FuzzAttributes(f *testing.F) {
 			t.Fatalf("UnmarshalAttributes of marshaled attributes: %v", err)
 		}
 		if !reflect.DeepEqual(attrs, again) {
-			t.Fatalf("round trip (-want +got):\n%s", cmp.Diff(attrs, again))
+			t.Fatalf("round trip (-want +got):\n%s", testutil.Diff(attrs, again))
 		}
 
 		ae := NewAttributeEncoder()

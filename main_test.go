@@ -3,10 +3,10 @@ package netlink
 import (
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/nlring/netlink/internal/testutil"
 )
 
 // TestMain fails the package's tests if any test leaves a goroutine behind.
 // It is the only TestMain of the package (internal and external tests share
 // one binary).
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { testutil.VerifyTestMain(m) }

@@ -5,8 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -47,7 +46,7 @@ func TestMessageMarshalBinary(t *testing.T) {
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("error = %v, want %v", err, tt.wantErr)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := testutil.Diff(tt.want, got); diff != "" {
 				t.Errorf("bytes (-want +got):\n%s", diff)
 			}
 		})
@@ -91,7 +90,7 @@ func TestMessageUnmarshalBinary(t *testing.T) {
 				// github.com/mdlayher/netlink compare the bare sentinels.
 				t.Fatalf("error = %v, want %v", err, tt.wantErr)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := testutil.Diff(tt.want, got); diff != "" {
 				t.Errorf("message (-want +got):\n%s", diff)
 			}
 		})
@@ -179,7 +178,7 @@ func TestParseMessage(t *testing.T) {
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("error = %v, want %v", err, tt.wantErr)
 			}
-			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+			if diff := testutil.Diff(emptyAsNil(tt.want), emptyAsNil(got)); diff != "" {
 				t.Errorf("messages (-want +got):\n%s", diff)
 			}
 		})
@@ -287,7 +286,7 @@ func TestAppendMessage(t *testing.T) {
 				}
 				return
 			}
-			if diff := cmp.Diff(concat(prefix, tt.want), got); diff != "" {
+			if diff := testutil.Diff(concat(prefix, tt.want), got); diff != "" {
 				t.Errorf("bytes (-want +got):\n%s", diff)
 			}
 			back, n, err := parseMessage(got[len(prefix):])
@@ -297,7 +296,7 @@ func TestAppendMessage(t *testing.T) {
 			if n != len(tt.want) {
 				t.Errorf("parse consumed %d bytes, want %d", n, len(tt.want))
 			}
-			if diff := cmp.Diff(tt.m, back); diff != "" {
+			if diff := testutil.Diff(tt.m, back); diff != "" {
 				t.Errorf("round trip (-want +got):\n%s", diff)
 			}
 		})
@@ -342,4 +341,20 @@ func BenchmarkParseMessage(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(want), "msgs/op")
+}
+
+// emptyAsNil returns ms with empty slices made nil, the list's and each
+// message's Data, for comparisons where the two mean the same.
+func emptyAsNil(ms []Message) []Message {
+	if len(ms) == 0 {
+		return nil
+	}
+	out := make([]Message, len(ms))
+	for i, m := range ms {
+		if len(m.Data) == 0 {
+			m.Data = nil
+		}
+		out[i] = m
+	}
+	return out
 }

@@ -21,10 +21,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -241,7 +241,7 @@ func TestReliabilityLoadSendReceiveMix(t *testing.T) {
 		if len(answered) != len(asked) {
 			t.Fatalf("%d requests, %d answered", len(asked), len(answered))
 		}
-		if diff := cmp.Diff(asked, answered); diff != "" {
+		if diff := testutil.Diff(asked, answered); diff != "" {
 			t.Errorf("replies differ from requests (-asked +answered):\n%s", diff)
 		}
 	})

@@ -3,9 +3,9 @@ package filter_test
 import (
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/nlring/netlink/filter"
 	"github.com/nlring/netlink/filter/internal/scenario"
+	"github.com/nlring/netlink/internal/testutil"
 )
 
 // TestConnRouteTable is TestNamespaceRouteTable through nlring's Conn:
@@ -28,7 +28,7 @@ func TestConnRouteTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := scenario.Count(scenario.ConnSync(t, c))
-	if diff := cmp.Diff(map[string]int{"route/100": perTable}, got); diff != "" {
+	if diff := testutil.Diff(map[string]int{"route/100": perTable}, got); diff != "" {
 		t.Errorf("events received (-want +got):\n%s", diff)
 	}
 	if n := scenario.ConnDumpRoutes(t, c); n < 3*perTable {
@@ -41,7 +41,7 @@ func TestConnRouteTable(t *testing.T) {
 	}
 	scenario.AddRoutes(t, ns, 200, perTable, 1)
 	got = scenario.Count(scenario.ConnSync(t, c))
-	if diff := cmp.Diff(map[string]int{"route/200": 1}, got); diff != "" {
+	if diff := testutil.Diff(map[string]int{"route/200": 1}, got); diff != "" {
 		t.Errorf("events received without the filter (-want +got):\n%s", diff)
 	}
 }

@@ -3,9 +3,9 @@ package filter
 import (
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/nlring/netlink/filter/internal/scenario"
 	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -47,7 +47,7 @@ func TestNamespaceRouteTable(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := scenario.Count(s.Sync(t))
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := testutil.Diff(tt.want, got); diff != "" {
 				t.Errorf("events received (-want +got):\n%s", diff)
 			}
 			// The dump sees all routes: 3×perTable, plus the local and
@@ -94,7 +94,7 @@ func TestNamespaceConntrackZone(t *testing.T) {
 			for i, zone := range []uint16{0, 5, 7} {
 				scenario.AddConntrack(t, ns, zone, uint16(10000+i))
 			}
-			if diff := cmp.Diff(tt.want, scenario.Count(s.Sync(t))); diff != "" {
+			if diff := testutil.Diff(tt.want, scenario.Count(s.Sync(t))); diff != "" {
 				t.Errorf("events received (-want +got):\n%s", diff)
 			}
 		})
@@ -133,7 +133,7 @@ func TestNamespaceInterface(t *testing.T) {
 		{Type: unix.RTM_NEWLINK, Index: idx},
 		{Type: unix.RTM_NEWROUTE, Table: 100},
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := testutil.Diff(want, got); diff != "" {
 		t.Errorf("events received (-want +got):\n%s", diff)
 	}
 }

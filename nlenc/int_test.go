@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/cpu"
 )
 
@@ -79,13 +79,13 @@ func TestIntegers(t *testing.T) {
 			want := hostOrder(tt.le)
 			b := make([]byte, len(want))
 			tt.put(b)
-			if diff := cmp.Diff(want, b); diff != "" {
+			if diff := testutil.Diff(want, b); diff != "" {
 				t.Errorf("Put (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.value, tt.get(want)); diff != "" {
+			if diff := testutil.Diff(tt.value, tt.get(want)); diff != "" {
 				t.Errorf("Get (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(want, tt.alloc()); diff != "" {
+			if diff := testutil.Diff(want, tt.alloc()); diff != "" {
 				t.Errorf("Bytes (-want +got):\n%s", diff)
 			}
 

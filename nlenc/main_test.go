@@ -3,7 +3,7 @@ package nlenc
 import (
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/nlring/netlink/internal/testutil"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { testutil.VerifyTestMain(m) }

@@ -3,7 +3,7 @@ package nlenc
 import (
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/nlring/netlink/internal/testutil"
 )
 
 func TestBytes(t *testing.T) {
@@ -16,7 +16,7 @@ func TestBytes(t *testing.T) {
 		{"nl80211", []byte("nl80211\x00")},
 	}
 	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, Bytes(tt.s)); diff != "" {
+		if diff := testutil.Diff(tt.want, Bytes(tt.s)); diff != "" {
 			t.Errorf("Bytes(%q) (-want +got):\n%s", tt.s, diff)
 		}
 	}

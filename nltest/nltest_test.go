@@ -7,8 +7,8 @@ import (
 	"os"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/nlring/netlink"
+	"github.com/nlring/netlink/internal/testutil"
 	"github.com/nlring/netlink/nltest"
 	"golang.org/x/sys/unix"
 )
@@ -40,7 +40,7 @@ func TestMultipart(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := testutil.Diff(tt.want, got); diff != "" {
 				t.Fatalf("(-want +got):\n%s", diff)
 			}
 		})
@@ -60,7 +60,7 @@ func TestError(t *testing.T) {
 		Header: netlink.Header{Length: 24, Type: netlink.Error, Flags: netlink.Request, Sequence: 5, PID: nltest.PID},
 		Data:   append(errnoBytes(unix.EPERM), 0xaa, 0xbb, 0xcc, 0xdd),
 	}}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := testutil.Diff(want, got); diff != "" {
 		t.Fatalf("(-want +got):\n%s", diff)
 	}
 	if _, err := nltest.Error(1, nil); err == nil {

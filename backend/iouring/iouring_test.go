@@ -685,7 +685,7 @@ func TestOpenCloseLeaks(t *testing.T) {
 	if after := countFDs(t); after != before {
 		t.Errorf("%d descriptors before 1000 Open/Close cycles, %d after", before, after)
 	}
-	// goleak in TestMain checks that nothing (a timer, a context callback)
+	// The leak check in TestMain verifies that nothing (a timer, a context callback)
 	// left a goroutine behind.
 }
 

@@ -11,16 +11,16 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
 	"golang.org/x/sys/unix"
 
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/internal/netns"
 	"github.com/nlring/netlink/internal/nlsock"
 	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { testutil.VerifyTestMain(m) }
 
 // openIn opens a socket in ns (NETLINK_ROUTE unless cfg says otherwise),
 // closed when t ends.

@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"reflect"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
 
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 )
 
 // getLink asks for link ifindex.
@@ -60,7 +61,7 @@ func TestGetLinkRoundTrip(t *testing.T) {
 		Name:  string(bytes.TrimRight(attr(m.Data[unix.SizeofIfInfomsg:], unix.IFLA_IFNAME), "\x00")),
 	}
 	want := summary{Type: unix.RTM_NEWLINK, Seq: 7, PID: s.PID(), Index: 1, Name: "lo"}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := testutil.Diff(want, got); diff != "" {
 		t.Errorf("reply (-want +got):\n%s", diff)
 	}
 }
@@ -146,7 +147,7 @@ func TestTruncated(t *testing.T) {
 	if !errors.As(err, &te) || !errors.Is(err, backend.ErrTruncated) {
 		t.Fatalf("Recv = %v, want a *backend.TruncatedError", err)
 	}
-	if diff := cmp.Diff(backend.TruncatedError{Size: 40 << 10, Buffer: backend.MinBufferSize}, *te); diff != "" {
+	if diff := testutil.Diff(backend.TruncatedError{Size: 40 << 10, Buffer: backend.MinBufferSize}, *te); diff != "" {
 		t.Errorf("TruncatedError (-want +got):\n%s", diff)
 	}
 	if _, b := recvOne(t, s); string(b) != "next" {
@@ -247,7 +248,7 @@ func TestHeldDatagrams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := []string{string(d1.Data), string(d2.Data)}; !cmp.Equal(got, []string{"one", "two"}) {
+	if got := []string{string(d1.Data), string(d2.Data)}; !reflect.DeepEqual(got, []string{"one", "two"}) {
 		t.Fatalf("held datagrams = %q", got)
 	}
 	s.Release(d1)
@@ -258,7 +259,7 @@ func TestHeldDatagrams(t *testing.T) {
 	}
 	s.Release(d1) // stale: d3 reuses d1's buffer under a new Ref
 	s.Release(backend.Datagram{})
-	if got := []string{string(d2.Data), string(d3.Data)}; !cmp.Equal(got, []string{"two", "three"}) {
+	if got := []string{string(d2.Data), string(d3.Data)}; !reflect.DeepEqual(got, []string{"two", "three"}) {
 		t.Fatalf("after releasing d1 the held datagrams are %q", got)
 	}
 	if got, _ := s.pool.held(); got != 2 {

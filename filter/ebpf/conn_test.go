@@ -4,9 +4,9 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/nlring/netlink/filter/ebpf"
 	"github.com/nlring/netlink/filter/internal/scenario"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -52,14 +52,14 @@ func TestConnRouteTables(t *testing.T) {
 			scenario.AddRoutes(t, ns, table, i*perTable, perTable)
 		}
 		got := scenario.Count(scenario.ConnSync(t, c))
-		if diff := cmp.Diff(tt.want, got); diff != "" {
+		if diff := testutil.Diff(tt.want, got); diff != "" {
 			t.Errorf("tables %v: events received (-want +got):\n%s", tt.tables, diff)
 		}
 		counts, err := f.Counters()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(tt.counts, counts); diff != "" {
+		if diff := testutil.Diff(tt.counts, counts); diff != "" {
 			t.Errorf("tables %v: counters (-want +got):\n%s", tt.tables, diff)
 		}
 	}

@@ -5,14 +5,14 @@ import (
 	"os"
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/nlring/netlink/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) != "" {
 		os.Exit(permissionChild())
 	}
-	goleak.VerifyTestMain(m)
+	testutil.VerifyTestMain(m)
 }
 
 // newFilter is New for tests: it skips t when eBPF cannot be loaded for

@@ -3,10 +3,10 @@ package ebpf
 import (
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	nl "github.com/nlring/netlink/filter/internal/nlmsg"
 	"github.com/nlring/netlink/filter/internal/scenario"
 	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -37,14 +37,14 @@ func TestNamespaceRouteTables(t *testing.T) {
 		if err := ns.IP("link", "set", scenario.Link, "mtu", mtu); err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(want, scenario.Count(s.Sync(t))); diff != "" {
+		if diff := testutil.Diff(want, scenario.Count(s.Sync(t))); diff != "" {
 			t.Errorf("%s: events received (-want +got):\n%s", step, diff)
 		}
 		c, err := f.Counters()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(wantCounters, c); diff != "" {
+		if diff := testutil.Diff(wantCounters, c); diff != "" {
 			t.Errorf("%s: counters (-want +got):\n%s", step, diff)
 		}
 		for _, table := range []string{"100", "200", "1000"} {
@@ -99,7 +99,7 @@ func TestNamespaceConntrackZones(t *testing.T) {
 		for j, zone := range []uint16{0, 5, 7} {
 			scenario.AddConntrack(t, ns, zone, uint16(10000+10*i+j))
 		}
-		if diff := cmp.Diff(step.want, scenario.Count(s.Sync(t))); diff != "" {
+		if diff := testutil.Diff(step.want, scenario.Count(s.Sync(t))); diff != "" {
 			t.Errorf("zones %v: events received (-want +got):\n%s", step.zones, diff)
 		}
 	}
@@ -108,7 +108,7 @@ func TestNamespaceConntrackZones(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 9 events, 3 of them matched; each Sync's ACK is exempt.
-	if diff := cmp.Diff(Counters{Matched: 3, Dropped: 6, Exempt: 3}, c); diff != "" {
+	if diff := testutil.Diff(Counters{Matched: 3, Dropped: 6, Exempt: 3}, c); diff != "" {
 		t.Errorf("counters (-want +got):\n%s", diff)
 	}
 }
@@ -146,7 +146,7 @@ func TestNamespaceNestedAttr(t *testing.T) {
 		}
 		return got
 	}
-	if diff := cmp.Diff(map[uint32]bool{vx42: true}, indexes()); diff != "" {
+	if diff := testutil.Diff(map[uint32]bool{vx42: true}, indexes()); diff != "" {
 		t.Errorf("VXLAN 42 selected: links of the events received (-want +got):\n%s", diff)
 	}
 
@@ -158,7 +158,7 @@ func TestNamespaceNestedAttr(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if diff := cmp.Diff(map[uint32]bool{vx43: true}, indexes()); diff != "" {
+	if diff := testutil.Diff(map[uint32]bool{vx43: true}, indexes()); diff != "" {
 		t.Errorf("VXLAN 43 selected: links of the events received (-want +got):\n%s", diff)
 	}
 }

@@ -3,10 +3,11 @@ package ebpf
 import (
 	"encoding/binary"
 	"errors"
+	"reflect"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	nl "github.com/nlring/netlink/filter/internal/nlmsg"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -145,7 +146,7 @@ func TestPrograms(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, c); diff != "" {
+			if diff := testutil.Diff(tt.want, c); diff != "" {
 				t.Errorf("counters (-want +got):\n%s", diff)
 			}
 		})
@@ -174,7 +175,7 @@ func TestRuntimeChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("after Tables().Set(1000)", false, false, true)
-	if got, err := f.Tables().Values(); err != nil || !cmp.Equal(got, []uint32{1000}) {
+	if got, err := f.Tables().Values(); err != nil || !reflect.DeepEqual(got, []uint32{1000}) {
 		t.Errorf("Tables().Values() = %v, %v; want [1000]", got, err)
 	}
 
@@ -212,7 +213,7 @@ func TestRuntimeChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(Counters{Matched: 10, Dropped: 11}, c); diff != "" {
+	if diff := testutil.Diff(Counters{Matched: 10, Dropped: 11}, c); diff != "" {
 		t.Errorf("counters (-want +got):\n%s", diff)
 	}
 }

@@ -8,11 +8,11 @@ import (
 	"time"
 	"unsafe"
 
-	"go.uber.org/goleak"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { testutil.VerifyTestMain(m) }
 
 // newRing sets up a ring on the test goroutine's thread, locked for the
 // test's duration as the package requires.
