@@ -23,8 +23,13 @@ type Options struct {
 }
 
 // Open opens and binds a netlink socket. It returns the descriptor and the
-// port ID the kernel bound it to.
+// port ID the kernel bound it to. It first makes sure the runtime poller
+// exists (see EnsurePoller), so that no backend's socket can be the
+// descriptor whose registration kills the process when none are left.
 func Open(o Options) (fd int, pid uint32, err error) {
+	if err := EnsurePoller(); err != nil {
+		return -1, 0, err
+	}
 	if o.NetNS == 0 {
 		fd, err = socket(o)
 	} else {
