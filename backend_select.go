@@ -1,6 +1,7 @@
 package netlink
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -25,16 +26,14 @@ func openBackend(family int, config *Config) (backend.Socket, backend.Kind, stri
 	}
 
 	if kind == backend.Auto {
-		if why := iouring.Supported(); why != nil {
-			return openSyscall(cfg, "auto: io_uring unavailable: "+why.Error())
-		}
-		s, err := iouring.Open(cfg)
-		if err != nil {
-			// The probe passed, yet io_uring can still fail here (a sysctl
-			// changed since, a memory limit): fall back all the same.
-			return openSyscall(cfg, "auto: io_uring unavailable: "+err.Error())
-		}
-		return s, backend.IOUring, "auto: io_uring supported", nil
+		// The cost model (README, "Choosing a backend"): a Conn on the
+		// syscall backend costs one descriptor and no memory while idle,
+		// dials as fast as mdlayher/netlink's and serves requests,
+		// replies and downstream libraries at least as fast as io_uring
+		// does. io_uring saves system calls on long dumps and event
+		// streams, where the kernel's work dominates anyway, so it runs
+		// only when asked for.
+		return openSyscall(cfg, "auto: the syscall backend; io_uring runs only when asked for")
 	}
 
 	reason := chosenBy(kind)
@@ -45,8 +44,15 @@ func openBackend(family int, config *Config) (backend.Socket, backend.Kind, stri
 		return nil, "", "", fmt.Errorf("nlring: io_uring backend (%s) unavailable: %w", reason, why)
 	}
 	s, err := iouring.Open(cfg)
-	if err != nil {
+	var se *iouring.SetupError
+	var ue *iouring.UnsupportedError
+	if errors.As(err, &se) || errors.As(err, &ue) {
 		return nil, "", "", fmt.Errorf("nlring: io_uring backend (%s): %w", reason, err)
+	}
+	if err != nil {
+		// The socket itself failed (namespace, family, port ID): the
+		// error any backend, and mdlayher/netlink, gives.
+		return nil, "", "", err
 	}
 	return s, backend.IOUring, reason, nil
 }

@@ -47,11 +47,10 @@ type Config struct {
 
 	// Backend chooses how the Conn moves datagrams: backend.Syscall
 	// (recvmsg/sendmsg through the Go runtime poller), backend.IOUring
-	// (io_uring with multishot receives) or backend.Auto, the default, which
-	// takes io_uring when the kernel supports everything it needs and the
-	// syscall backend otherwise. The NLRING_BACKEND environment variable
-	// overrides this field. Asking for io_uring where it is unavailable
-	// makes Dial fail with the reason.
+	// (io_uring with multishot receives) or backend.Auto, the default,
+	// which runs the syscall backend (see package backend). The
+	// NLRING_BACKEND environment variable overrides this field. Asking for
+	// io_uring where it is unavailable makes Dial fail with the reason.
 	Backend backend.Kind
 
 	// AllowUserSenders accepts unicast datagrams from other user-space

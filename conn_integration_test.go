@@ -517,10 +517,7 @@ func TestIntegrationTruncatedDatagram(t *testing.T) {
 
 func TestIntegrationDialBackendSelection(t *testing.T) {
 	ns := nstest.NS(t)
-	autoKind, autoReason := backend.IOUring, "auto: io_uring supported"
-	if why := iouring.Supported(); why != nil {
-		autoKind, autoReason = backend.Syscall, "auto: io_uring unavailable: "+why.Error()
-	}
+	autoKind, autoReason := backend.Syscall, "auto: the syscall backend; io_uring runs only when asked for"
 	tests := []struct {
 		name       string
 		env        string
@@ -556,6 +553,43 @@ func TestIntegrationDialBackendSelection(t *testing.T) {
 			}
 			if _, err := c.Execute(getLink(1)); err != nil {
 				t.Fatalf("Execute: %v", err)
+			}
+		})
+	}
+}
+
+// TestIntegrationDialErrorsPlain checks that a Dial failing for a reason
+// that has nothing to do with the backend (a bad namespace, an unknown
+// family) gives the same error, of the same type, on every backend.
+func TestIntegrationDialErrorsPlain(t *testing.T) {
+	nstest.RequireRoot(t)
+	cases := []struct {
+		name   string
+		family int
+		config netlink.Config
+	}{
+		{"bad namespace", unix.NETLINK_ROUTE, netlink.Config{NetNS: 1 << 20}},
+		{"unknown family", 31, netlink.Config{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var first string
+			for _, k := range []backend.Kind{backend.Syscall, backend.IOUring, backend.Auto} {
+				if k == backend.IOUring && iouring.Supported() != nil {
+					continue
+				}
+				t.Setenv(backend.EnvVar, string(k))
+				c, err := netlink.Dial(tc.family, &tc.config)
+				if err == nil {
+					c.Close()
+					t.Fatalf("%s: Dial succeeded", k)
+				}
+				got := fmt.Sprintf("%T: %v", err, err)
+				if first == "" {
+					first = got
+				} else if got != first {
+					t.Errorf("%s: Dial error %s, want %s as on the syscall backend", k, got, first)
+				}
 			}
 		})
 	}
