@@ -9,7 +9,6 @@ import (
 	"time"
 	"unsafe"
 
-	mdlayher "github.com/mdlayher/netlink"
 	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/backend/iouring"
@@ -32,7 +31,9 @@ type routeInstaller struct {
 // each client's time per route and its ratio to the raw loop (the floor:
 // requests packed into sendmsgs as large as the socket allows, an ACK on
 // the last of each). raw-groups is the same loop with as many requests per
-// sendmsg as ExecuteBatch sends.
+// sendmsg as ExecuteBatch sends. Peer libraries are measured by the bench
+// module (go run ./bench/cmd/nlbench -workloads route-add,route-add-batch),
+// which keeps them out of the library's module graph.
 //
 //	go test -run '^$' -bench BenchmarkRouteAdd -benchtime 3x -batch.routes 100000 .
 func BenchmarkRouteAdd(b *testing.B) {
@@ -47,7 +48,6 @@ func BenchmarkRouteAdd(b *testing.B) {
 		{"nlring-barrier", nlringInstall(backend.Auto, netlink.BatchBarrier)},
 		{"nlring-barrier-syscall", nlringInstall(backend.Syscall, netlink.BatchBarrier)},
 		{"nlring-ackeach", nlringInstall(backend.Auto, netlink.BatchAckEach)},
-		{"mdlayher", mdlayherInstall},
 	}
 	if why := iouring.Supported(); why != nil {
 		b.Logf("io_uring unavailable, auto is the syscall backend: %v", why)
@@ -84,7 +84,6 @@ func BenchmarkRouteAdd(b *testing.B) {
 			b.ReportMetric(perRoute(j)/perRoute(0), "x-raw-"+c.name)
 		}
 	}
-	b.ReportMetric(perRoute(len(clients)-1)/perRoute(2), "mdlayher/nlring-barrier")
 }
 
 func nlringInstall(kind backend.Kind, mode netlink.BatchMode) func(int, []netlink.Message) error {
@@ -105,27 +104,6 @@ func nlringInstall(kind backend.Kind, mode netlink.BatchMode) func(int, []netlin
 		}
 		return nil
 	}
-}
-
-func mdlayherInstall(nsFD int, reqs []netlink.Message) error {
-	c, err := mdlayher.Dial(unix.NETLINK_ROUTE, &mdlayher.Config{NetNS: nsFD})
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	for i, m := range reqs {
-		req := mdlayher.Message{
-			Header: mdlayher.Header{
-				Type:  mdlayher.HeaderType(m.Header.Type),
-				Flags: mdlayher.HeaderFlags(m.Header.Flags) | mdlayher.Acknowledge,
-			},
-			Data: m.Data,
-		}
-		if _, err := c.Execute(req); err != nil {
-			return fmt.Errorf("request %d: %w", i, err)
-		}
-	}
-	return nil
 }
 
 // nlringGroup is how many route requests ExecuteBatch packs per datagram

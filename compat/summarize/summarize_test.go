@@ -7,11 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-	"go.uber.org/goleak"
+	"github.com/nlring/netlink/internal/testutil"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { testutil.VerifyTestMain(m) }
 
 // events builds test2json lines: each spec is "action test" or
 // "action" for the package.
@@ -86,14 +85,14 @@ func TestSummarize(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := summarize([]*suite{s}, tt.known)
-			if diff := cmp.Diff(tt.want, got.counts, cmp.AllowUnexported(counts{})); diff != "" {
+			if diff := testutil.Diff(tt.want, got.counts); diff != "" {
 				t.Errorf("counts (-want +got):\n%s", diff)
 			}
 			var failures []string
 			for _, r := range got.failures {
 				failures = append(failures, r.String())
 			}
-			if diff := cmp.Diff(tt.wantFailures, failures); diff != "" {
+			if diff := testutil.Diff(tt.wantFailures, failures); diff != "" {
 				t.Errorf("failures (-want +got):\n%s", diff)
 			}
 		})

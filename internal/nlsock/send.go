@@ -23,10 +23,18 @@ func SendTo(fd uintptr, b []byte) unix.Errno {
 	}
 }
 
+// mmsghdr is the kernel's struct mmsghdr, declared here because
+// golang.org/x/sys gained it only in versions that need Go 1.26, newer than
+// this module's go directive. Go pads it at the end as C does.
+type mmsghdr struct {
+	Hdr unix.Msghdr
+	Len uint32
+}
+
 // A Batch holds the arrays for sending many datagrams to the kernel with
 // sendmmsg(2). A Batch is reused: Prepare it, Send until done, Reset.
 type Batch struct {
-	hdrs []unix.Mmsghdr
+	hdrs []mmsghdr
 	iovs []unix.Iovec
 	// Sent counts the datagrams sent since Prepare.
 	Sent int
@@ -39,7 +47,7 @@ const maxKept = 4096
 // Prepare points one mmsghdr and one iovec at each datagram.
 func (b *Batch) Prepare(bufs [][]byte) {
 	if cap(b.hdrs) < len(bufs) {
-		b.hdrs = make([]unix.Mmsghdr, len(bufs))
+		b.hdrs = make([]mmsghdr, len(bufs))
 		b.iovs = make([]unix.Iovec, len(bufs))
 	}
 	b.hdrs, b.iovs = b.hdrs[:len(bufs)], b.iovs[:len(bufs)]
