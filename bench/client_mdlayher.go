@@ -25,7 +25,11 @@ func init() {
 			Name: c.name, Rank: RankReference,
 			Doc: "mdlayher/netlink v1.11.2 " + c.doc,
 			New: func(env *Env) (Client, error) {
-				return newMdlayher(netlink.Config{NetNS: env.NS.FD(), MessageBufferSize: c.bufSize}, c.iter)
+				m, err := newMdlayher(netlink.Config{NetNS: env.NS.FD(), MessageBufferSize: c.bufSize}, c.iter)
+				if c.name != ReferenceClient {
+					return m, err
+				}
+				return addProc[netlink.Message](m, err, c.name, env)
 			},
 		})
 	}

@@ -27,7 +27,11 @@ func init() {
 				Name: "nlring-" + string(kind) + api.suffix, Rank: RankNlring,
 				Doc: fmt.Sprintf("nlring, %s backend: %s", kind, api.doc),
 				New: func(env *Env) (Client, error) {
-					return newNlring(netlink.Config{NetNS: env.NS.FD(), Backend: kind}, api.iter)
+					c, err := newNlring(netlink.Config{NetNS: env.NS.FD(), Backend: kind}, api.iter)
+					if api.iter {
+						return c, err
+					}
+					return addProc[netlink.Message](c, err, "nlring-"+string(kind), env)
 				},
 			})
 		}
@@ -43,6 +47,19 @@ func init() {
 			},
 		})
 	}
+}
+
+// nlring-auto is the backend a program gets with a nil Config; it has only
+// the process-per-run workloads (dial-churn, conns), which are what auto's
+// choice is about.
+func init() {
+	Register(ClientSpec{
+		Name: "nlring-auto", Rank: RankNlring,
+		Doc: "nlring, auto backend (nil Config): Dial/Execute/Close and many Conns only",
+		New: func(env *Env) (Client, error) {
+			return procOnlyClient{procConnsClient{newProcClient("nlring-auto", env)}}, nil
+		},
+	})
 }
 
 var nlringCodec = messageCodec[netlink.Message]{

@@ -20,6 +20,7 @@ func init() {
 // rawClient runs every workload on rawConn. Requests are built before the
 // clock starts, as for every client, and the loops allocate nothing.
 type rawClient struct {
+	procConnsClient
 	nsFD      int
 	route, ct *rawConn
 	routeDump []byte
@@ -39,12 +40,13 @@ func newRawClient(env *Env) (Client, error) {
 	}
 	dump := uint16(unix.NLM_F_REQUEST | unix.NLM_F_DUMP)
 	return &rawClient{
-		nsFD:      env.NS.FD(),
-		route:     route,
-		ct:        ct,
-		routeDump: appendMsg(nil, unix.RTM_GETROUTE, dump, 0, routeDumpBody()),
-		linkDump:  appendMsg(nil, unix.RTM_GETLINK, dump, 0, linkBody(0)),
-		ctDump:    appendMsg(nil, conntrackGetType, dump, 0, conntrackDumpBody()),
+		procConnsClient: procConnsClient{newProcClient(FloorClient, env)},
+		nsFD:            env.NS.FD(),
+		route:           route,
+		ct:              ct,
+		routeDump:       appendMsg(nil, unix.RTM_GETROUTE, dump, 0, routeDumpBody()),
+		linkDump:        appendMsg(nil, unix.RTM_GETLINK, dump, 0, linkBody(0)),
+		ctDump:          appendMsg(nil, conntrackGetType, dump, 0, conntrackDumpBody()),
 	}, nil
 }
 

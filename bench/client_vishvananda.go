@@ -23,6 +23,7 @@ func init() {
 }
 
 type vishvanandaClient struct {
+	procClient
 	ns netns.NsHandle
 	h  *netlink.Handle
 }
@@ -33,7 +34,7 @@ func newVishvananda(env *Env) (Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &vishvanandaClient{ns: ns, h: h}, nil
+	return &vishvanandaClient{procClient: newProcClient("vishvananda", env), ns: ns, h: h}, nil
 }
 
 func (v *vishvanandaClient) Close() error {

@@ -19,6 +19,12 @@ type Options struct {
 	Warmup bool
 	// Progress, if not nil, follows the run.
 	Progress Progress
+	// Sizes size the process-per-run workloads (dial-churn, conns); zero
+	// fields follow the scenario.
+	Sizes ChildSizes
+	// Extras, if not nil, receives what those workloads measure beyond a
+	// Sample: OS threads, peak RSS, the backend nlring chose.
+	Extras *Extras
 }
 
 // Progress follows a run: Start once with the number of steps, then Step
@@ -60,6 +66,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		steps += len(wls) * len(specs)
 	}
 	o.Progress.Start(steps)
+	childSizes = o.Sizes
+	defer func() { childSizes = ChildSizes{} }()
 
 	setup, err := NewSetup(o.Scenario, o.Progress.Step)
 	if err != nil {
@@ -122,13 +130,16 @@ func runWorkload(ctx context.Context, o Options, env *Env, w Workload, specs []C
 			if failed[i] {
 				continue
 			}
-			s, err := w.Run(env, clients[i])
+			s, x, err := w.run(env, clients[i])
 			switch {
 			case err != nil:
 				failed[i] = true
 				rep.fail(w, name, err)
 			case round >= 0:
 				rep.add(w, name, round, s)
+				if w.RunExtra != nil {
+					o.Extras.add(Pair{w.Name, name}, round, o.Rounds, x)
+				}
 			}
 		}
 	}
@@ -156,7 +167,13 @@ func closeClients(clients []Client) {
 
 func selectWorkloads(names []string) ([]Workload, error) {
 	if len(names) == 0 {
-		return Workloads(), nil
+		var ws []Workload
+		for _, w := range workloads {
+			if !w.Optional {
+				ws = append(ws, w)
+			}
+		}
+		return ws, nil
 	}
 	var ws []Workload
 	for _, n := range names {

@@ -33,6 +33,32 @@ type Workload struct {
 	Supports func(c Client) bool
 	// Run runs c once, measured, and restores the namespace afterwards.
 	Run func(env *Env, c Client) (Sample, error)
+	// RunExtra, for workloads that measure more than a Sample holds, is
+	// Run with those figures (see withExtra).
+	RunExtra func(env *Env, c Client) (Sample, Extra, error)
+	// Optional workloads run only when asked for by name: they would make
+	// the default run too long.
+	Optional bool
+}
+
+// run runs c once, through Run or RunExtra.
+func (w Workload) run(env *Env, c Client) (Sample, Extra, error) {
+	if w.RunExtra != nil {
+		return w.RunExtra(env, c)
+	}
+	s, err := w.Run(env, c)
+	return s, Extra{}, err
+}
+
+// withExtra makes a workload whose Run is its RunExtra without the extra
+// figures.
+func withExtra(w Workload) Workload {
+	run := w.RunExtra
+	w.Run = func(env *Env, c Client) (Sample, error) {
+		s, _, err := run(env, c)
+		return s, err
+	}
+	return w
 }
 
 // Workloads lists every workload in the order reports show them.
@@ -114,6 +140,8 @@ var workloads = []Workload{
 			return s, err
 		},
 	},
+	withExtra(dialChurnWorkload),
+	withExtra(connsWorkload),
 }
 
 // WorkloadNames lists the workloads' CLI names.

@@ -11,6 +11,11 @@
 //	sudo nlbench -list                             # workloads and clients
 //	sudo nlbench -workloads route-dump -clients nlring-syscall-iter,vishvananda -routes 1000000
 //	sudo nlbench -scenario tiny -rounds 1 -json -plot chart.svg
+//	sudo nlbench -workloads dial-churn,conns -rounds 5     # what a Conn costs; 200 Conns at once
+//	sudo nlbench -workloads conns -conns 1000 -conn-execs 100
+//
+// dial-churn and conns run each client in a fresh process of their own and
+// add a table of its OS threads and peak RSS; conns runs only when named.
 //
 // Every ratio is against the raw floor and mdlayher/netlink measured in the
 // same run, interleaved; the footer gives the floor's spread across rounds,

@@ -26,6 +26,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		plotFile  = fs.String("plot", "", "write a chart of ×floor to `file` (.png or .svg)")
 		quiet     = fs.Bool("quiet", false, "no progress bar")
 		list      = fs.Bool("list", false, "list workloads and clients, then exit")
+		churn     = fs.Int("churn", 0, "Dial/Execute/Close cycles per dial-churn run (default: 2/5 of the round trips)")
+		conns     = fs.Int("conns", 0, "Conns open at once in the conns workload (default 200)")
+		connExecs = fs.Int("conn-execs", 0, "Executes per Conn in the conns workload (default: a tenth of the round trips)")
 	)
 	sizes := sizeFlags(fs)
 	fs.Usage = func() {
@@ -61,6 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !*quiet {
 		progress = newProgressBar(stderr)
 	}
+	extras := bench.NewExtras()
 	rep, err := bench.Run(ctx, bench.Options{
 		Scenario:  sc,
 		Workloads: splitList(*workloads),
@@ -68,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Rounds:    *rounds,
 		Warmup:    *warmup,
 		Progress:  progress,
+		Sizes:     bench.ChildSizes{Churn: *churn, Conns: *conns, ConnExecs: *connExecs},
+		Extras:    extras,
 	})
 	if err != nil {
 		return err
@@ -80,9 +86,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return enc.Encode(struct {
+			*bench.Report
+			// Extra holds the threads and RSS of the process-per-run
+			// workloads.
+			Extra []bench.ExtraRow `json:"extra,omitempty"`
+		}{rep, extras.Rows()})
 	}
-	return rep.WriteTable(stdout)
+	if err := rep.WriteTable(stdout); err != nil {
+		return err
+	}
+	return extras.WriteTable(stdout)
 }
 
 func splitList(s string) []string {
