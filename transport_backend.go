@@ -2,6 +2,7 @@ package netlink
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"math"
 	"net"
@@ -25,12 +26,22 @@ type backendTransport struct {
 	ctxRecv contextReceiver
 
 	closed atomic.Bool
+	// busyAtClose says the Conn was in use when Close was called: see
+	// closedErr. It is final before closed is set.
+	busyAtClose bool
+	// What "in use" means: calls under way in the backend, datagrams
+	// handed out and not released, and a multi-part reply begun and not
+	// ended (its reader is between two datagrams).
+	active   atomic.Int32
+	held     atomic.Int32
+	midReply atomic.Bool
 
 	// sendBufs recycles the buffers requests are encoded into.
 	sendBufs sync.Pool
 
 	// deadlineMu guards readDeadline, the read deadline the caller last
-	// set, which is put back after a cancelled receive moved it.
+	// set, which is put back after a cancelled receive moved it. close
+	// takes it too, so that no deadline is set once the Conn is closed.
 	deadlineMu   sync.Mutex
 	readDeadline time.Time
 }
@@ -56,8 +67,10 @@ func (t *backendTransport) send(m Message) error {
 }
 
 func (t *backendTransport) sendMessages(msgs []Message) error {
+	t.active.Add(1)
+	defer t.active.Add(-1)
 	if t.closed.Load() {
-		return os.NewSyscallError("sendmsg", unix.EBADF)
+		return t.closedErr("sendmsg")
 	}
 	bp, _ := t.sendBufs.Get().(*[]byte)
 	if bp == nil {
@@ -81,8 +94,10 @@ func (t *backendTransport) sendMessages(msgs []Message) error {
 }
 
 func (t *backendTransport) recv(ctx context.Context) (datagram, error) {
+	t.active.Add(1)
+	defer t.active.Add(-1)
 	if t.closed.Load() {
-		return datagram{}, os.NewSyscallError("recvmsg", unix.EBADF)
+		return datagram{}, t.closedErr("recvmsg")
 	}
 	var (
 		bd  backend.Datagram
@@ -98,6 +113,10 @@ func (t *backendTransport) recv(ctx context.Context) (datagram, error) {
 	}
 	if err != nil {
 		return datagram{}, t.ioErr("recvmsg", ctx, err)
+	}
+	t.held.Add(1)
+	if bd.Groups == 0 {
+		t.midReply.Store(endsMidReply(bd.Data))
 	}
 	return datagram{
 		b:       bd.Data,
@@ -141,8 +160,10 @@ func (t *backendTransport) interruptOnDone(ctx context.Context) (stop func()) {
 
 // sendRaw sends b, one datagram already encoded.
 func (t *backendTransport) sendRaw(b []byte) error {
+	t.active.Add(1)
+	defer t.active.Add(-1)
 	if t.closed.Load() {
-		return os.NewSyscallError("sendmsg", unix.EBADF)
+		return t.closedErr("sendmsg")
 	}
 	return t.ioErr("sendmsg", nil, t.s.Send(b))
 }
@@ -169,15 +190,60 @@ func (t *backendTransport) ioErr(op string, ctx context.Context, err error) erro
 
 func (t *backendTransport) release(d datagram) {
 	if d.held {
+		t.held.Add(-1)
 		t.s.Release(d.bd)
 	}
 }
 
+// endsMidReply reports whether the last message of datagram b is a part of
+// a multi-part reply other than its Done: more of the reply is to come.
+func endsMidReply(b []byte) bool {
+	var last []byte
+	for len(b) >= nlmsgHeaderLen {
+		l := int(binary.NativeEndian.Uint32(b))
+		if l < nlmsgHeaderLen {
+			return false
+		}
+		last, b = b, b[min(nlmsgAlign(l), len(b)):]
+	}
+	if last == nil {
+		return false
+	}
+	typ := HeaderType(binary.NativeEndian.Uint16(last[4:]))
+	flags := HeaderFlags(binary.NativeEndian.Uint16(last[6:]))
+	return flags&Multi != 0 && typ != Done && typ != Error
+}
+
 func (t *backendTransport) close() error {
-	if t.closed.Swap(true) {
+	if t.closed.Load() {
 		return nil
 	}
+	// Decided before closed is set, so that every call that sees closed
+	// sees the final answer. A call that slips in between reaches the
+	// backend, which reports net.ErrClosed itself.
+	t.deadlineMu.Lock()
+	if t.closed.Load() {
+		t.deadlineMu.Unlock()
+		return nil
+	}
+	t.busyAtClose = t.active.Load() > 0 || t.held.Load() > 0 || t.midReply.Load()
+	t.closed.Store(true)
+	t.deadlineMu.Unlock()
 	return t.s.Close()
+}
+
+// closedErr is the error of a call that finds the Conn closed. A Conn
+// closed while idle answers as github.com/mdlayher/netlink did, EBADF
+// (programs and its tests check for it). A Conn closed while in use
+// answers net.ErrClosed (closingError), to the calls under way and to all
+// later ones: a call that was waiting for the Conn, or between two
+// datagrams of a reply, when Close came cannot be told from a later one
+// here, and must not get EBADF by a matter of timing.
+func (t *backendTransport) closedErr(op string) error {
+	if t.busyAtClose {
+		return closingError{}
+	}
+	return os.NewSyscallError(op, unix.EBADF)
 }
 
 func (t *backendTransport) options() any { return t }
@@ -186,7 +252,7 @@ func (t *backendTransport) options() any { return t }
 // the Conn is closed.
 func (t *backendTransport) control(op string, fn func() error) error {
 	if t.closed.Load() {
-		return os.NewSyscallError(op, unix.EBADF)
+		return t.closedErr(op)
 	}
 	return syscallErr(op, fn())
 }
@@ -284,27 +350,49 @@ func (t *backendTransport) RemoveBPF() error {
 	return t.setInt(unix.SOL_SOCKET, unix.SO_DETACH_FILTER, 0)
 }
 
+// Deadlines on a closed Conn fail as github.com/mdlayher/netlink's did,
+// whose deadlines were those of the closed *os.File: "use of closed file"
+// (closingError has its text), the same on every backend.
+
 func (t *backendTransport) SetDeadline(d time.Time) error {
 	t.deadlineMu.Lock()
 	defer t.deadlineMu.Unlock()
+	if t.closed.Load() {
+		return closingError{}
+	}
 	t.readDeadline = d
-	return t.s.SetDeadline(d)
+	return deadlineErr(t.s.SetDeadline(d))
 }
 
 func (t *backendTransport) SetReadDeadline(d time.Time) error {
 	t.deadlineMu.Lock()
 	defer t.deadlineMu.Unlock()
+	if t.closed.Load() {
+		return closingError{}
+	}
 	t.readDeadline = d
-	return t.s.SetReadDeadline(d)
+	return deadlineErr(t.s.SetReadDeadline(d))
 }
 
 func (t *backendTransport) SetWriteDeadline(d time.Time) error {
-	return t.s.SetWriteDeadline(d)
+	if t.closed.Load() {
+		return closingError{}
+	}
+	return deadlineErr(t.s.SetWriteDeadline(d))
+}
+
+// deadlineErr turns a backend's closed-socket error (Close racing the
+// call) into closingError.
+func deadlineErr(err error) error {
+	if errors.Is(err, net.ErrClosed) {
+		return closingError{}
+	}
+	return err
 }
 
 func (t *backendTransport) SyscallConn() (syscall.RawConn, error) {
 	if t.closed.Load() {
-		return nil, os.NewSyscallError("syscallconn", unix.EBADF)
+		return nil, t.closedErr("syscallconn")
 	}
 	return t.s.SyscallConn()
 }

@@ -611,8 +611,13 @@ func (s *Socket) setDeadline(p *atomic.Pointer[deadline], t time.Time) {
 	s.kick()
 }
 
-// SetDeadline sets the read and write deadlines.
+// SetDeadline sets the read and write deadlines. Once the socket is closed
+// it fails with an error wrapping net.ErrClosed, as the syscall backend's
+// *os.File does.
 func (s *Socket) SetDeadline(t time.Time) error {
+	if s.isClosed.Load() {
+		return errClosed
+	}
 	s.setDeadline(&s.rdl, t)
 	s.setDeadline(&s.wdl, t)
 	return nil
@@ -620,12 +625,18 @@ func (s *Socket) SetDeadline(t time.Time) error {
 
 // SetReadDeadline sets the deadline for Recv.
 func (s *Socket) SetReadDeadline(t time.Time) error {
+	if s.isClosed.Load() {
+		return errClosed
+	}
 	s.setDeadline(&s.rdl, t)
 	return nil
 }
 
 // SetWriteDeadline sets the deadline for Send and SendBatch.
 func (s *Socket) SetWriteDeadline(t time.Time) error {
+	if s.isClosed.Load() {
+		return errClosed
+	}
 	s.setDeadline(&s.wdl, t)
 	return nil
 }

@@ -1,0 +1,166 @@
+package netlink_test
+
+// Behaviour that must be the same on every backend (issue 11): what a call
+// interrupted by Close returns, what deadlines return after Close, where an
+// overrun is reported, and whether a dump can follow an abandoned one.
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nlring/netlink"
+	"github.com/nlring/netlink/backend"
+	"github.com/nlring/netlink/internal/nstest"
+	"golang.org/x/sys/unix"
+)
+
+// TestConsistencyCloseInterrupts closes a Conn while calls are under way
+// in other goroutines, many times with varied timing: each must end with an
+// error wrapping net.ErrClosed, never a bare EBADF, whether it was waiting
+// in the kernel, for the Conn, or between two datagrams of a dump.
+func TestConsistencyCloseInterrupts(t *testing.T) {
+	// Enough routes that a dump outlasts the longest wait before Close.
+	const routes = 20000
+	type call func(c *netlink.Conn, going chan<- struct{}) error
+	// Each call closes going once it is surely under way.
+	calls := []struct {
+		name string
+		run  call
+	}{
+		{"Receive", func(c *netlink.Conn, going chan<- struct{}) error {
+			close(going)
+			_, err := c.Receive()
+			return err
+		}},
+		{"Execute", func(c *netlink.Conn, going chan<- struct{}) error {
+			close(going)
+			_, err := c.Execute(noReply())
+			return err
+		}},
+		{"Subscription.Events", func(c *netlink.Conn, going chan<- struct{}) error {
+			sub, err := c.Subscribe([]uint32{unix.RTNLGRP_IPV4_ROUTE}, &netlink.SubscribeOptions{ReadBuffer: -1})
+			if err != nil {
+				return err
+			}
+			defer sub.Close()
+			close(going)
+			for _, err := range sub.Events(context.Background()) {
+				if err != nil {
+					return err
+				}
+			}
+			return errors.New("Events ended without an error")
+		}},
+		{"Receive behind a Receive", func(c *netlink.Conn, going chan<- struct{}) error {
+			var wg sync.WaitGroup
+			defer wg.Wait()
+			wg.Go(func() { _, _ = c.Receive() })
+			time.Sleep(5 * time.Millisecond) // let the Receive take the Conn
+			close(going)
+			_, err := c.Receive()
+			return err
+		}},
+		{"Execute behind a Receive", func(c *netlink.Conn, going chan<- struct{}) error {
+			var wg sync.WaitGroup
+			defer wg.Wait()
+			wg.Go(func() { _, _ = c.Receive() })
+			time.Sleep(5 * time.Millisecond) // let the Receive take the Conn
+			close(going)
+			_, err := c.Execute(getLink(1))
+			return err
+		}},
+		{"ReceiveIter mid-dump", func(c *netlink.Conn, going chan<- struct{}) error {
+			if _, err := c.Send(dumpRoutes()); err != nil {
+				return err
+			}
+			n := 0
+			for _, err := range c.ReceiveIter() {
+				if err != nil {
+					return err
+				}
+				if n++; n == 100 {
+					close(going)
+				}
+				if n > 100 {
+					time.Sleep(10 * time.Microsecond)
+				}
+			}
+			return errors.New("the dump ended before Close")
+		}},
+		{"Execute dump", func(c *netlink.Conn, going chan<- struct{}) error {
+			close(going)
+			_, err := c.Execute(dumpRoutes())
+			if err == nil {
+				return errors.New("the dump ended before Close")
+			}
+			return err
+		}},
+	}
+	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
+		ns := nstest.NS(t)
+		addVethRoutes(t, ns, routes)
+		for _, tc := range calls {
+			t.Run(tc.name, func(t *testing.T) {
+				for i := range 20 {
+					c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
+					going := make(chan struct{})
+					errc := make(chan error, 1)
+					go func() { errc <- tc.run(c, going) }()
+					select {
+					case <-going:
+					case err := <-errc:
+						t.Fatalf("failed before Close: %v", err)
+					}
+					// From about when the call blocks to well past it.
+					time.Sleep(time.Duration(i%5)*time.Millisecond + 200*time.Microsecond)
+					if err := c.Close(); err != nil {
+						t.Fatalf("Close: %v", err)
+					}
+					select {
+					case err := <-errc:
+						if !errors.Is(err, net.ErrClosed) {
+							t.Fatalf("run %d: %v, want an error wrapping net.ErrClosed", i, err)
+						}
+					case <-time.After(hung):
+						t.Fatalf("run %d: still blocked %v after Close", i, hung)
+					}
+				}
+			})
+		}
+	})
+}
+
+// TestConsistencyDeadlineAfterClose: setting a deadline on a closed Conn
+// fails as it did in github.com/mdlayher/netlink v1.11.2, whose deadlines
+// were the closed *os.File's: "netlink set-read-deadline: use of closed
+// file".
+func TestConsistencyDeadlineAfterClose(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
+		ns := nstest.NS(t)
+		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			op  string
+			set func(time.Time) error
+		}{
+			{"set-deadline", c.SetDeadline},
+			{"set-read-deadline", c.SetReadDeadline},
+			{"set-write-deadline", c.SetWriteDeadline},
+		} {
+			for _, at := range []time.Time{{}, time.Now().Add(time.Hour)} {
+				err := tc.set(at)
+				want := "netlink " + tc.op + ": use of closed file"
+				var oe *netlink.OpError
+				if err == nil || err.Error() != want || !errors.As(err, &oe) || oe.Op != tc.op {
+					t.Errorf("%s after Close = %#v (%v), want an *OpError %q", tc.op, err, err, want)
+				}
+			}
+		}
+	})
+}
