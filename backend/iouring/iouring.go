@@ -103,6 +103,10 @@ type Socket struct {
 	closed   chan struct{} // closed when Close starts
 	done     chan struct{} // closed when Close has finished
 	isClosed atomic.Bool
+	// listening is set once the socket is in a multicast group: only
+	// then can it overflow with nobody reading, so only then does Recv
+	// look at the drop counter (see RecvContext).
+	listening atomic.Bool
 
 	// fdMu keeps fd and efd open while Send, RawConn and socket options use
 	// them.
@@ -206,6 +210,7 @@ func open(cfg backend.Config) (*Socket, error) {
 		br:     br,
 	}
 	s.growLocked(initialBuffers)
+	s.listening.Store(cfg.Groups != 0)
 	s.recvMsg.Namelen = nameSize
 	s.drops, _ = s.readDrops()
 	s.rdl.Store(newDeadline())
@@ -252,6 +257,14 @@ func (s *Socket) RecvContext(ctx context.Context) (backend.Datagram, error) {
 		}
 		if !s.poller {
 			s.reapLocked()
+		}
+		if s.resLen > 0 && !s.armed && s.listening.Load() && !s.errPending && s.overranLocked() {
+			// While the receiver is stopped (the consumer holds its
+			// buffers), events pile up in the socket and may overflow it.
+			// The kernel would say so only to the next receive armed, after
+			// every datagram already in hand: report it now, to this Recv,
+			// as recvmsg on the socket would.
+			s.reportFirstLocked(os.NewSyscallError("recvmsg", unix.ENOBUFS))
 		}
 		if s.resLen > 0 {
 			r := s.popLocked()
@@ -369,7 +382,42 @@ func (s *Socket) pushLocked(r result) {
 	s.resLen++
 }
 
+// overrunFirstLocked moves a queued overrun ahead of the datagrams queued
+// before it. They arrived before the loss, but the syscall backend reports
+// an overrun to the next recvmsg, ahead of whatever the socket still holds,
+// and so must this one: a program learns of the loss at the next receive,
+// not some datagrams later on an unrelated request.
+func (s *Socket) overrunFirstLocked() {
+	n := len(s.res)
+	for i := range s.resLen {
+		r := s.res[(s.resHead+i)%n]
+		if r.d.Ref != 0 || r.err == nil {
+			continue
+		}
+		if !errors.Is(r.err, unix.ENOBUFS) {
+			return
+		}
+		for j := i; j > 0; j-- {
+			s.res[(s.resHead+j)%n] = s.res[(s.resHead+j-1)%n]
+		}
+		s.res[s.resHead] = r
+		return
+	}
+}
+
+// reportFirstLocked queues err ahead of every datagram held; the caller
+// made sure no error is queued already.
+func (s *Socket) reportFirstLocked(err error) {
+	s.errPending = true
+	s.resHead = (s.resHead + len(s.res) - 1) % len(s.res)
+	s.res[s.resHead] = result{err: err}
+	s.resLen++
+}
+
 func (s *Socket) popLocked() result {
+	if s.errPending {
+		s.overrunFirstLocked()
+	}
 	r := s.res[s.resHead]
 	s.res[s.resHead] = result{}
 	s.resHead = (s.resHead + 1) % len(s.res)
@@ -524,7 +572,11 @@ func (s *Socket) control(f func(fd int) error) error {
 
 // JoinGroup joins a multicast group.
 func (s *Socket) JoinGroup(group uint32) error {
-	return s.SetSockoptInt(unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, int(group))
+	err := s.SetSockoptInt(unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, int(group))
+	if err == nil {
+		s.listening.Store(true)
+	}
+	return err
 }
 
 // LeaveGroup leaves a multicast group.
