@@ -131,7 +131,16 @@ func runChild(j job) (result, error) {
 	runErr := cmd.Run()
 	var r result
 	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
-		return result{job: j, Error: fmt.Sprint(runErr)}, fmt.Errorf("%v; %v: %s", runErr, err, strings.TrimSpace(stderr.String()))
+		// The child died: say how far it got and how it ended.
+		r = result{job: j}
+		var fatal []string
+		for line := range strings.Lines(stderr.String()) {
+			if _, err := fmt.Sscanf(line, "opened %d", &r.Opened); err != nil && len(fatal) < 1 && strings.TrimSpace(line) != "" {
+				fatal = append(fatal, strings.TrimSpace(line))
+			}
+		}
+		r.Error = fmt.Sprintf("process died (%v) after %d Conns: %s", runErr, r.Opened, strings.Join(fatal, "; "))
+		return r, errors.New(r.Error)
 	}
 	return r, nil
 }
@@ -203,6 +212,14 @@ func openConns(r *result) error {
 			c()
 		}
 	}()
+	// Descriptors held back so that the state can still be read when the
+	// Conns have used up every other one.
+	var reserve []int
+	for range 4 {
+		if fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0); err == nil {
+			reserve = append(reserve, fd)
+		}
+	}
 	var openErr error
 	for i := range r.N {
 		exec, closeFn, err := dial(r.Execute)
@@ -218,9 +235,23 @@ func openConns(r *result) error {
 			}
 		}
 		r.Opened++
+		if r.Test == "limit" {
+			// For the parent, should the runtime itself die of the
+			// limit: it cannot be caught.
+			fmt.Fprintf(os.Stderr, "opened %d\n", r.Opened)
+		}
 	}
 	// With the Conns that opened, if not all did: the figures are per Conn
 	// opened.
+	for _, fd := range reserve {
+		unix.Close(fd)
+	}
+	if r.Test == "limit" {
+		// Near the limit a GC can need address space the Conns took,
+		// and a runtime out of memory throws.
+		r.After, err = readStatus()
+		return errors.Join(openErr, err)
+	}
 	runtime.GC()
 	r.After, err = readStatus()
 	return errors.Join(openErr, err)
