@@ -302,20 +302,26 @@ func (t *rawTrip) trip() unix.Errno {
 func rawChurn(n int, r *childResult) error {
 	t := newRawTrip()
 	for i := range n {
-		if e := t.dial(); e != 0 {
-			return fmt.Errorf("cycle %d: dial: %w", i, e)
-		}
-		if e := t.trip(); e != 0 {
-			t.close()
-			return fmt.Errorf("cycle %d: round trip: %w", i, e)
-		}
-		if e := t.close(); e != 0 {
-			return fmt.Errorf("cycle %d: close: %w", i, e)
+		if e := t.cycle(); e != 0 {
+			return fmt.Errorf("cycle %d: %w", i, e)
 		}
 		r.Msgs++
 	}
 	r.Syscalls = t.syscalls
 	return nil
+}
+
+// cycle is one dial-churn cycle of the floor: socket, bind, sendmsg,
+// recvmsg, close.
+func (t *rawTrip) cycle() unix.Errno {
+	if e := t.dial(); e != 0 {
+		return e
+	}
+	if e := t.trip(); e != 0 {
+		t.close()
+		return e
+	}
+	return t.close()
 }
 
 // rawOpen is the floor of conns: a blocking socket per goroutine.
