@@ -138,7 +138,7 @@ func runWorkload(ctx context.Context, o Options, env *Env, w Workload, specs []C
 			case round >= 0:
 				rep.add(w, name, round, s)
 				if w.RunExtra != nil {
-					o.Extras.add(Pair{w.Name, name}, round, o.Rounds, x)
+					o.Extras.add(Pair{w.Name, name}, round, o.Rounds, s.Time, x)
 				}
 			}
 		}
