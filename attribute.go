@@ -97,8 +97,10 @@ func MarshalAttributes(attrs []Attribute) ([]byte, error) {
 // attrSize returns the padded wire size of a, checking that it is encodable.
 func attrSize(a Attribute) (int, error) {
 	if len(a.Data) > maxAttrData {
-		return 0, fmt.Errorf("%w: %d bytes of data exceed the %d an attribute holds",
-			errInvalidAttribute, len(a.Data), maxAttrData)
+		// Bare, as github.com/mdlayher/netlink returns it for payloads its
+		// length field wraps to below a header (it encodes larger ones
+		// with a wrong length; nlring refuses those too).
+		return 0, errInvalidAttribute
 	}
 	size := nlaHeaderLen + nlaAlign(len(a.Data))
 	switch l := int(a.Length); {

@@ -2,7 +2,7 @@ package netlink
 
 import (
 	"encoding/binary"
-	"fmt"
+	"errors"
 )
 
 // An AttributeEncoder builds a sequence of attributes. Each method appends
@@ -76,8 +76,14 @@ func (ae *AttributeEncoder) String(typ uint16, s string) {
 	if ae.err != nil {
 		return
 	}
-	if len(s) >= maxAttrData {
-		ae.err = fmt.Errorf("string of %d bytes is too large to fit in a netlink attribute (max %d)", len(s), maxAttrData-1)
+	switch {
+	case len(s) > maxAttrData:
+		ae.err = errors.New("string is too large to fit in a netlink attribute")
+		return
+	case len(s) == maxAttrData:
+		// Its terminating NUL is one byte too many. This is the error
+		// github.com/mdlayher/netlink's Encode returns for it.
+		ae.err = errInvalidAttribute
 		return
 	}
 	if p, ok := ae.reserve(typ, len(s)+1); ok {
@@ -121,7 +127,8 @@ func (ae *AttributeEncoder) Nested(typ uint16, fn func(nae *AttributeEncoder) er
 		ae.err = nae.err
 		return
 	}
-	ae.appendData(Nested|typ, nae.b, "nested attributes")
+	// Named as in github.com/mdlayher/netlink, whose Nested goes through Do.
+	ae.appendData(Nested|typ, nae.b, "byte slice produced by Do")
 }
 
 // Encode returns the encoded attributes, or the first error met.
@@ -140,13 +147,14 @@ func (ae *AttributeEncoder) Encode() ([]byte, error) {
 }
 
 // appendData appends b as an attribute of type typ, or records an error
-// naming what b is if it does not fit in one.
+// naming what b is if it does not fit in one. The error texts are
+// github.com/mdlayher/netlink's, which callers compare.
 func (ae *AttributeEncoder) appendData(typ uint16, b []byte, what string) {
 	if ae.err != nil {
 		return
 	}
 	if len(b) > maxAttrData {
-		ae.err = fmt.Errorf("%s of %d bytes is too large to fit in a netlink attribute (max %d)", what, len(b), maxAttrData)
+		ae.err = errors.New(what + " is too large to fit in a netlink attribute")
 		return
 	}
 	if p, ok := ae.reserve(typ, len(b)); ok {

@@ -2,7 +2,6 @@ package netlink
 
 import (
 	"encoding/binary"
-	"fmt"
 	"syscall"
 
 	"github.com/nlring/netlink/nlenc"
@@ -29,13 +28,19 @@ func isAck(m Message) bool {
 //     acknowledgement attributes if AcknowledgeTLVs is set. A Done|Multi
 //     without payload reports nothing.
 //
-// The error is an *OpError with Op "receive", the errno as a bare
+// The error is an *OpError with Op "receive", the negated code as a bare
 // syscall.Errno in Err (the call worked; the kernel refused the request), the
 // message's sequence number, and Message and Offset from the extended
-// acknowledgement. A payload too short for the errno, or for the echoed
-// request that precedes the acknowledgement attributes, yields an *OpError
-// wrapping errShortErrorMessage (and the errno, if there is one). Malformed
-// acknowledgement attributes are ignored: the errno is what matters.
+// acknowledgement.
+//
+// Malformed messages get github.com/mdlayher/netlink's answers, which
+// callers compare: a payload too short for the code, or for the echoed
+// request that precedes the acknowledgement attributes, is an *OpError
+// wrapping errShortErrorMessage alone, without sequence number; a positive
+// code (the kernel never sends one) is negated like any other, giving an
+// errno such as "errno -5"; attributes that are not well framed are ignored.
+// Unlike mdlayher/netlink, a Capped echo and a request whose length is not
+// a multiple of 4 are understood (docs/differences.md).
 func checkMessage(m Message) error {
 	switch {
 	case m.Header.Type == Error:
@@ -47,32 +52,22 @@ func checkMessage(m Message) error {
 		return nil
 	}
 	if len(m.Data) < errnoLen {
-		return &OpError{Op: "receive", Err: errShortErrorMessage, Sequence: m.Header.Sequence}
+		return newOpError("receive", errShortErrorMessage)
 	}
 
 	code := int64(int32(binary.NativeEndian.Uint32(m.Data)))
 	if code == 0 {
 		return nil
 	}
-	if code < 0 {
-		// The kernel sends -errno; accept a positive code from user-space
-		// peers rather than making it a nonsensical huge errno.
-		code = -code
-	}
 	oe := &OpError{
 		Op:       "receive",
-		Err:      syscall.Errno(code),
+		Err:      syscall.Errno(-code),
 		Sequence: m.Header.Sequence,
 	}
 	if m.Header.Flags&AcknowledgeTLVs != 0 {
 		tlvs, ok := extAckTLVs(m)
 		if !ok {
-			// github.com/mdlayher/netlink reports this case as
-			// errShortErrorMessage, and callers look for its text; the
-			// errno stays visible to errors.Is.
-			oe.Err = fmt.Errorf("%w: extended acknowledgement cut short, kernel error: %w",
-				errShortErrorMessage, oe.Err)
-			return oe
+			return newOpError("receive", errShortErrorMessage)
 		}
 		oe.Message, oe.Offset = parseExtAck(tlvs)
 	}
@@ -97,7 +92,7 @@ func extAckTLVs(m Message) (tlvs []byte, ok bool) {
 	skip := nlmsgHeaderLen
 	if m.Header.Flags&Capped == 0 {
 		l := binary.NativeEndian.Uint32(rest)
-		if l < nlmsgHeaderLen || uint64(l) > uint64(len(rest)) {
+		if uint64(l) > uint64(len(rest)) {
 			return nil, false
 		}
 		skip = min(nlmsgAlign(int(l)), len(rest))
@@ -106,9 +101,17 @@ func extAckTLVs(m Message) (tlvs []byte, ok bool) {
 }
 
 // parseExtAck returns the message (NLMSGERR_ATTR_MSG) and offset
-// (NLMSGERR_ATTR_OFFS) found in extended acknowledgement attributes. It stops
-// at the first malformed attribute and keeps what it found before.
+// (NLMSGERR_ATTR_OFFS) found in extended acknowledgement attributes. As in
+// github.com/mdlayher/netlink, attributes whose headers do not tile b give
+// nothing, and the walk stops at the first attribute that does not parse or
+// an offset that is not 4 bytes long, keeping what it found before.
 func parseExtAck(b []byte) (msg string, offset int) {
+	for i := 0; i < len(b); {
+		if len(b)-i < nlaHeaderLen {
+			return "", 0
+		}
+		i += nlaAlign(max(int(binary.NativeEndian.Uint16(b[i:])), nlaHeaderLen))
+	}
 	var a Attribute
 	for len(b) > 0 {
 		n, err := parseAttr(&a, b)
@@ -120,9 +123,10 @@ func parseExtAck(b []byte) (msg string, offset int) {
 		case unix.NLMSGERR_ATTR_MSG:
 			msg = nlenc.String(a.Data)
 		case unix.NLMSGERR_ATTR_OFFS:
-			if len(a.Data) == 4 {
-				offset = int(binary.NativeEndian.Uint32(a.Data))
+			if len(a.Data) != 4 {
+				return msg, 0
 			}
+			offset = int(binary.NativeEndian.Uint32(a.Data))
 		}
 	}
 	return msg, offset

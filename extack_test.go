@@ -1,10 +1,8 @@
 package netlink
 
 import (
-	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"testing"
 
 	"github.com/nlring/netlink/internal/testutil"
@@ -42,11 +40,14 @@ func flatten(err error) any {
 	}
 }
 
-// cutShort is the cause checkMessage reports when the echoed request does
-// not leave room for the extended acknowledgement it announces.
-func cutShort(errno unix.Errno) error {
-	return fmt.Errorf("%w: extended acknowledgement cut short, kernel error: %w", errShortErrorMessage, errno)
-}
+// shortError is what checkMessage reports, as github.com/mdlayher/netlink
+// does, for a payload too short for its code or for the echoed request that
+// precedes an extended acknowledgement: no errno and no sequence number.
+var shortError = &OpError{Op: "receive", Err: errShortErrorMessage}
+
+// positiveCode is the errno of an Error message whose code is positive:
+// negated like any other, as github.com/mdlayher/netlink does.
+func positiveCode(code int) unix.Errno { return unix.Errno(-code) }
 
 func TestCheckMessage(t *testing.T) {
 	// A request as the kernel echoes it: 16-byte header claiming 24 bytes,
@@ -65,7 +66,7 @@ func TestCheckMessage(t *testing.T) {
 		{
 			name: "done multi, short",
 			m:    Message{Header: Header{Type: Done, Flags: Multi, Sequence: 4}, Data: []byte{1, 2}},
-			want: &OpError{Op: "receive", Err: errShortErrorMessage, Sequence: 4},
+			want: shortError,
 		},
 		{
 			name: "done multi, errno",
@@ -90,12 +91,12 @@ func TestCheckMessage(t *testing.T) {
 		{
 			name: "error without payload",
 			m:    Message{Header: Header{Type: Error, Sequence: 5}},
-			want: &OpError{Op: "receive", Err: errShortErrorMessage, Sequence: 5},
+			want: shortError,
 		},
 		{
 			name: "error of 3 bytes",
 			m:    Message{Header: Header{Type: Error, Sequence: 5}, Data: []byte{0xfe, 0xff, 0xff}},
-			want: &OpError{Op: "receive", Err: errShortErrorMessage, Sequence: 5},
+			want: shortError,
 		},
 		{name: "ack", m: Message{Header: Header{Type: Error}, Data: concat(le32(0), echoed[:16])}},
 		{name: "ack, code only", m: Message{Header: Header{Type: Error}, Data: le32(0)}},
@@ -106,8 +107,8 @@ func TestCheckMessage(t *testing.T) {
 		},
 		{
 			name: "positive code from a user-space peer",
-			m:    Message{Header: Header{Type: Error}, Data: le32(uint32(unix.EIO))},
-			want: &OpError{Op: "receive", Err: unix.EIO},
+			m:    Message{Header: Header{Type: Error, Sequence: 2}, Data: le32(uint32(unix.EIO))},
+			want: &OpError{Op: "receive", Err: positiveCode(int(unix.EIO)), Sequence: 2},
 		},
 		{
 			name: "most negative code",
@@ -139,18 +140,21 @@ func TestCheckMessage(t *testing.T) {
 		},
 		{
 			name: "extended ack, echoed request cut short",
-			m:    Message{Header: Header{Type: Error, Flags: AcknowledgeTLVs}, Data: concat(errnoBytes(22), echoed[:20])},
-			want: &OpError{Op: "receive", Err: cutShort(unix.EINVAL)},
+			m:    Message{Header: Header{Type: Error, Flags: AcknowledgeTLVs, Sequence: 3}, Data: concat(errnoBytes(22), echoed[:20])},
+			want: shortError,
 		},
 		{
 			name: "extended ack, echoed header cut short",
 			m:    Message{Header: Header{Type: Error, Flags: Capped | AcknowledgeTLVs}, Data: concat(errnoBytes(22), echoed[:10])},
-			want: &OpError{Op: "receive", Err: cutShort(unix.EINVAL)},
+			want: shortError,
 		},
 		{
+			// The attributes are looked for where the echoed length
+			// says, as mdlayher/netlink does: here inside the echoed
+			// header, whose zero bytes are empty attributes.
 			name: "extended ack, echoed length below header",
 			m:    Message{Header: Header{Type: Error, Flags: AcknowledgeTLVs}, Data: concat(errnoBytes(22), rawHeader(4, 0, 0, 0, 0), extAckTLVsFor("bad", 1))},
-			want: &OpError{Op: "receive", Err: cutShort(unix.EINVAL)},
+			want: &OpError{Op: "receive", Err: unix.EINVAL, Message: "bad", Offset: 1},
 		},
 		{
 			name: "extended ack, malformed TLV after the message",
@@ -161,12 +165,20 @@ func TestCheckMessage(t *testing.T) {
 			want: &OpError{Op: "receive", Err: unix.EINVAL, Message: "bad"},
 		},
 		{
-			name: "extended ack, offset of the wrong size ignored",
+			name: "extended ack, offset of the wrong size ends the walk",
 			m: Message{
 				Header: Header{Type: Error, Flags: Capped | AcknowledgeTLVs},
-				Data:   concat(errnoBytes(22), echoed[:16], rawAttr(unix.NLMSGERR_ATTR_OFFS, []byte{1, 2}), rawAttr(unix.NLMSGERR_ATTR_MSG, nlenc.Bytes("bad"))),
+				Data:   concat(errnoBytes(22), echoed[:16], rawAttr(unix.NLMSGERR_ATTR_MSG, nlenc.Bytes("bad")), rawAttr(unix.NLMSGERR_ATTR_OFFS, []byte{1, 2}), rawAttr(unix.NLMSGERR_ATTR_MSG, nlenc.Bytes("later"))),
 			},
 			want: &OpError{Op: "receive", Err: unix.EINVAL, Message: "bad"},
+		},
+		{
+			name: "extended ack, trailing bytes void the attributes",
+			m: Message{
+				Header: Header{Type: Error, Flags: Capped | AcknowledgeTLVs},
+				Data:   concat(errnoBytes(22), echoed[:16], extAckTLVsFor("bad", 8), []byte{1, 2}),
+			},
+			want: &OpError{Op: "receive", Err: unix.EINVAL},
 		},
 		{
 			name: "extended ack, other TLVs skipped",
@@ -188,22 +200,31 @@ func TestCheckMessage(t *testing.T) {
 	}
 }
 
-// TestCheckMessageCutShort checks that an extended acknowledgement cut short
-// reports both the short message, as github.com/mdlayher/netlink does, and
-// the kernel's errno.
-func TestCheckMessageCutShort(t *testing.T) {
-	m := Message{
-		Header: Header{Type: Error, Flags: AcknowledgeTLVs},
-		Data:   concat(errnoBytes(int32(unix.EPERM)), []byte{0xff}),
+// TestCheckMessageTexts checks the texts of errors reported by malformed
+// Error messages: downstream tests compare them with those of
+// github.com/mdlayher/netlink.
+func TestCheckMessageTexts(t *testing.T) {
+	tests := []struct {
+		name string
+		m    Message
+		want string
+	}{
+		{"positive code", Message{Header: Header{Type: Error}, Data: le32(5)}, "netlink receive: errno -5"},
+		{"positive code 1", Message{Header: Header{Type: Error}, Data: le32(1)}, "netlink receive: errno -1"},
+		{"short code", Message{Header: Header{Type: Error}, Data: []byte{1}}, "netlink receive: not enough data for netlink error code"},
+		{
+			"extended ack cut short",
+			Message{Header: Header{Type: Error, Flags: AcknowledgeTLVs}, Data: concat(errnoBytes(int32(unix.EPERM)), []byte{0xff})},
+			"netlink receive: not enough data for netlink error code",
+		},
 	}
-	err := checkMessage(m)
-	for _, target := range []error{errShortErrorMessage, unix.EPERM} {
-		if !errors.Is(err, target) {
-			t.Errorf("errors.Is(%v, %v) = false", err, target)
-		}
-	}
-	if !strings.Contains(err.Error(), "not enough data") {
-		t.Errorf("error %q does not say the data was short", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := checkMessage(tt.m)
+			if err == nil || err.Error() != tt.want {
+				t.Fatalf("error %v, want %q", err, tt.want)
+			}
+		})
 	}
 }
 

@@ -5,11 +5,12 @@ import (
 	"fmt"
 )
 
-// mustLen panics unless b is exactly n bytes long. fn names the caller in the
-// panic message so the faulty call site is easy to find.
+// mustLen panics unless b is exactly n bytes long. The message names the
+// caller and is worded as github.com/mdlayher/netlink/nlenc's: tests that
+// recover the panic compare it.
 func mustLen(fn string, b []byte, n int) {
 	if len(b) != n {
-		panic(fmt.Sprintf("nlenc.%s: need a %d-byte slice, got %d bytes", fn, n, len(b)))
+		panic(fmt.Sprintf("%s: unexpected byte slice length: %d", fn, len(b)))
 	}
 }
 

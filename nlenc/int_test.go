@@ -89,16 +89,18 @@ func TestIntegers(t *testing.T) {
 				t.Errorf("Bytes (-want +got):\n%s", diff)
 			}
 
-			// Any other length is a programming error and panics with a
-			// message naming the function.
+			// Any other length is a programming error and panics with
+			// github.com/mdlayher/netlink/nlenc's message, which names the
+			// function and the length.
+			name := strings.ToUpper(tt.name[:1]) + tt.name[1:]
 			for _, n := range []int{0, len(want) - 1, len(want) + 1} {
 				for op, fn := range map[string]func([]byte){
 					"Put": tt.put,
 					"":    func(b []byte) { tt.get(b) },
 				} {
 					msg := panicMessage(func() { fn(make([]byte, n)) })
-					if !strings.Contains(msg, fmt.Sprintf("%d bytes", n)) {
-						t.Errorf("%s with %d bytes: panic %q, want one naming the length", op, n, msg)
+					if w := fmt.Sprintf("%s%s: unexpected byte slice length: %d", op, name, n); msg != w {
+						t.Errorf("%s%s with %d bytes: panic %q, want %q", op, name, n, msg, w)
 					}
 				}
 			}

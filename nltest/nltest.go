@@ -35,12 +35,13 @@ func Dial(fn Func) *netlink.Conn {
 	return netlink.NewConn(&socket{fn: fn}, PID)
 }
 
-// MustMarshalAttributes encodes attrs, panicking if they cannot be encoded.
-// It is meant for building test data.
+// MustMarshalAttributes encodes attrs, panicking if they cannot be encoded
+// (with github.com/mdlayher/netlink/nltest's message). It is meant for
+// building test data.
 func MustMarshalAttributes(attrs []netlink.Attribute) []byte {
 	b, err := netlink.MarshalAttributes(attrs)
 	if err != nil {
-		panic(fmt.Sprintf("nltest: cannot marshal attributes: %v", err))
+		panic(fmt.Sprintf("failed to marshal attributes to binary: %v", err))
 	}
 	return b
 }
@@ -82,13 +83,16 @@ func Error(number int, reqs []netlink.Message) ([]netlink.Message, error) {
 //
 // types and flags must have the same length, and each request as many
 // messages: CheckRequest panics otherwise, since the test itself is wrong.
+// The panic messages are github.com/mdlayher/netlink/nltest's.
 func CheckRequest(types []netlink.HeaderType, flags []netlink.HeaderFlags, fn Func) Func {
 	if len(types) != len(flags) {
-		panic(fmt.Sprintf("nltest: CheckRequest got %d types but %d flags", len(types), len(flags)))
+		panic(fmt.Sprintf("nltest: CheckRequest called with mismatched types and flags slice lengths: %d != %d",
+			len(types), len(flags)))
 	}
 	return func(req []netlink.Message) ([]netlink.Message, error) {
 		if len(req) != len(types) {
-			panic(fmt.Sprintf("nltest: CheckRequest expects %d request messages, got %d", len(types), len(req)))
+			panic(fmt.Sprintf("nltest: CheckRequest function invoked types/flags and request message slice lengths: %d != %d",
+				len(types), len(req)))
 		}
 		for i, m := range req {
 			if want := types[i]; want != 0 && m.Header.Type != want {

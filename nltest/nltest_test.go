@@ -96,21 +96,46 @@ func TestCheckRequest(t *testing.T) {
 	}
 }
 
-func TestCheckRequestPanicsOnBadTest(t *testing.T) {
-	mustPanic := func(name string, f func()) {
-		t.Helper()
-		defer func() {
-			if recover() == nil {
-				t.Errorf("%s: no panic", name)
-			}
-		}()
-		f()
+// TestHelperPanics checks the panics of helpers misused by a test. Their
+// messages are github.com/mdlayher/netlink/nltest's, which tests recover and
+// compare.
+func TestHelperPanics(t *testing.T) {
+	tests := []struct {
+		name string
+		fn   func()
+		want string
+	}{
+		{
+			name: "CheckRequest lengths",
+			fn:   func() { nltest.CheckRequest(make([]netlink.HeaderType, 1), nil, nil) },
+			want: "nltest: CheckRequest called with mismatched types and flags slice lengths: 1 != 0",
+		},
+		{
+			name: "CheckRequest requests",
+			fn: func() {
+				fn := nltest.CheckRequest(make([]netlink.HeaderType, 1), make([]netlink.HeaderFlags, 1), nil)
+				_, _ = fn(make([]netlink.Message, 2))
+			},
+			want: "nltest: CheckRequest function invoked types/flags and request message slice lengths: 1 != 2",
+		},
+		{
+			name: "MustMarshalAttributes",
+			fn:   func() { nltest.MustMarshalAttributes([]netlink.Attribute{{Length: 1}}) },
+			want: "failed to marshal attributes to binary: invalid attribute; length too short or too large",
+		},
 	}
-	mustPanic("lengths", func() { nltest.CheckRequest(make([]netlink.HeaderType, 1), nil, nil) })
-	mustPanic("requests", func() {
-		fn := nltest.CheckRequest(make([]netlink.HeaderType, 1), make([]netlink.HeaderFlags, 1), nil)
-		_, _ = fn(make([]netlink.Message, 2))
-	})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got any
+			func() {
+				defer func() { got = recover() }()
+				tt.fn()
+			}()
+			if got != tt.want {
+				t.Fatalf("panic %#v, want %q", got, tt.want)
+			}
+		})
+	}
 }
 
 func TestDialRequestReply(t *testing.T) {
