@@ -11,12 +11,16 @@
 //	downstream setup-nft N     create table ip ds, chain ds/in and N rules
 //	downstream ct-dump         time one conntrack Dump; prints "ns count"
 //	downstream nft-rules       time one GetRules of ds/in; prints "ns count"
+//
+// With DS_CPUPROFILE=file (and DS_REPEAT=n to repeat the timed call n
+// times) the timed calls are CPU-profiled into file.
 package main
 
 import (
 	"fmt"
 	"net/netip"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"time"
 
@@ -40,6 +44,29 @@ func main() {
 }
 
 func run(args []string) error {
+	f := os.Getenv("DS_CPUPROFILE")
+	if f == "" {
+		return command(args)
+	}
+	out, err := os.Create(f)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	if err := pprof.StartCPUProfile(out); err != nil {
+		return err
+	}
+	defer pprof.StopCPUProfile()
+	repeat, _ := strconv.Atoi(os.Getenv("DS_REPEAT"))
+	for range max(repeat, 1) {
+		if err := command(args); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func command(args []string) error {
 	if len(args) == 0 {
 		return fmt.Errorf("usage: downstream setup-ct N | setup-nft N | ct-dump | nft-rules")
 	}

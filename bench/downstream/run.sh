@@ -16,6 +16,8 @@
 # plainly, once with
 #	replace github.com/mdlayher/netlink => <nlring at COMMIT, renamed by compat/as-mdlayher>
 # It times the library call only (Dial and setup are outside the time).
+# To profile one variant, build as above and run in a namespace set up with
+# `ds setup-ct N`: DS_CPUPROFILE=cpu.out DS_REPEAT=10 ds ct-dump.
 set -euo pipefail
 
 commit=HEAD reps=5 work=/tmp/nlring-downstream ct=100000 nft=32768
