@@ -1,6 +1,6 @@
 package netlink
 
-import "golang.org/x/sys/unix"
+import "github.com/nlring/netlink/internal/unix"
 
 // Sizes and alignment of the netlink wire format (include/uapi/linux/netlink.h).
 // Messages and attributes both start on 4-byte boundaries, and their length

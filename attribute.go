@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"golang.org/x/sys/unix"
+	"github.com/nlring/netlink/internal/unix"
 )
 
 // Flags that some netlink families set in the high bits of an attribute

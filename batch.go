@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"golang.org/x/sys/unix"
+	"github.com/nlring/netlink/internal/unix"
 )
 
 // ErrOutcomeUnknown is the result of a batched request whose outcome cannot

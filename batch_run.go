@@ -7,7 +7,7 @@ import (
 	"math/bits"
 	"os"
 
-	"golang.org/x/sys/unix"
+	"github.com/nlring/netlink/internal/unix"
 )
 
 // How a batch runs, and why it cannot misattribute a reply.

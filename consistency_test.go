@@ -1,3 +1,5 @@
+//go:build linux
+
 package netlink_test
 
 // Behaviour that must be the same on every backend (issue 11): what a call

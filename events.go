@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"iter"
 
-	"golang.org/x/sys/unix"
+	"github.com/nlring/netlink/internal/unix"
 )
 
 // ErrEventsLost is reported by a Subscription when the socket's receive

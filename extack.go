@@ -4,8 +4,8 @@ import (
 	"encoding/binary"
 	"syscall"
 
+	"github.com/nlring/netlink/internal/unix"
 	"github.com/nlring/netlink/nlenc"
-	"golang.org/x/sys/unix"
 )
 
 // errnoLen is the size of the error code that starts the payload of Error

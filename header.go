@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"golang.org/x/sys/unix"
+	"github.com/nlring/netlink/internal/unix"
 )
 
 // A Header is a netlink message header (struct nlmsghdr). Its field order and

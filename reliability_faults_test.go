@@ -1,3 +1,5 @@
+//go:build linux
+
 package netlink_test
 
 // Faults injected into a working Conn, on every backend: receive buffer

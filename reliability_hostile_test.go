@@ -1,3 +1,5 @@
+//go:build linux
+
 package netlink
 
 // Hostile datagrams through a real socket pair: a second user-space netlink

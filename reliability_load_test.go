@@ -1,3 +1,5 @@
+//go:build linux
+
 package netlink_test
 
 // Load held by one Conn and by many Conns in turn, on every backend: many

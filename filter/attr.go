@@ -3,8 +3,8 @@ package filter
 import (
 	"fmt"
 
+	"github.com/nlring/netlink/internal/unix"
 	"golang.org/x/net/bpf"
-	"golang.org/x/sys/unix"
 )
 
 // Attr locates an attribute in a message, for criteria on its value.

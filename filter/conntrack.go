@@ -1,6 +1,6 @@
 package filter
 
-import "golang.org/x/sys/unix"
+import "github.com/nlring/netlink/internal/unix"
 
 // ctnetlink message types: the subsystem in the high byte, the message in
 // the low one (IPCTNL_MSG_CT_NEW 0, IPCTNL_MSG_CT_DELETE 2 in

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"math"
 
+	"github.com/nlring/netlink/internal/unix"
 	"golang.org/x/net/bpf"
-	"golang.org/x/sys/unix"
 )
 
 // Offsets and sizes in struct nlmsghdr.

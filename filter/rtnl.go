@@ -1,6 +1,6 @@
 package filter
 
-import "golang.org/x/sys/unix"
+import "github.com/nlring/netlink/internal/unix"
 
 // Family header lengths of rtnetlink messages.
 const (

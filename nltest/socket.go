@@ -7,8 +7,6 @@ import (
 	"os"
 	"sync"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/nlring/netlink"
 )
 
@@ -92,8 +90,7 @@ func (s *socket) next() ([]netlink.Message, error) {
 		}
 		s.err = nil
 		s.mu.Unlock()
-		var errno unix.Errno
-		if errors.As(err, &errno) {
+		if isErrno(err) {
 			// What a failed recvmsg on a real socket returns.
 			return nil, os.NewSyscallError("recvmsg", err)
 		}

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package iouring is nlring's io_uring backend.
 //
 // Each Socket owns one ring and no goroutine: the goroutines that call it

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package backendtest runs tests on every backend nlring ships.
 package backendtest
 

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package netns creates throw-away network namespaces with iproute2, for
 // tests and benchmark scenarios. Nothing in them reaches outside the machine.
 package netns

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package nlsock opens netlink sockets for the backends: in a chosen network
 // namespace, bound to a port ID and multicast groups.
 package nlsock

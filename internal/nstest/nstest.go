@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package nstest holds test helpers shared by nlring's packages.
 package nstest
 

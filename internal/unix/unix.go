@@ -89,9 +89,6 @@ const (
 	NFNL_SUBSYS_CTNETLINK = 0x1
 )
 
-// Errno is the error type of system calls, as in x/sys/unix.
-type Errno = syscall.Errno
-
 // The errors nlring tests for. They are the platform's own values, so that
 // an error from a caller's Socket matches off Linux too.
 const (

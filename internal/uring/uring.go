@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package uring is nlring's io_uring layer: ring setup and mapping, getting
 // and submitting SQEs, reading CQEs, and ring-mapped provided buffer groups.
 // It mirrors the shape of liburing's core (and Zig's std IoUring) and nothing

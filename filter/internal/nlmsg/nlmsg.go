@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package nlmsg builds synthetic netlink datagrams in a chosen byte order,
 // for the filters' tests: the same message can be encoded as a little- and
 // a big-endian host would see it.

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package scenario sets up the test scenario of nlring's socket filters: a
 // throw-away network namespace with a veth pair, routes added in several
 // tables, and a raw netlink socket subscribed to link and IPv4 route events
