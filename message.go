@@ -55,6 +55,8 @@ func (m *Message) UnmarshalBinary(b []byte) error {
 	var h Header
 	decodeHeader(&h, b)
 	if h.Length < nlmsgHeaderLen || uint64(h.Length) > uint64(len(b)) {
+		// mdlayher/netlink has stored the length by then, and leaves it.
+		m.Header.Length = h.Length
 		return errShortMessage
 	}
 	m.Header = h
