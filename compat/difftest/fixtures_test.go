@@ -12,7 +12,6 @@ import (
 // neither library's random first sequence number shows.
 var fixtureReq = Msg{Header: Hdr{Type: 0x10, Flags: fRequest | fAck, Sequence: 100}, Data: []byte{1, 2, 3, 4, 5}}
 
-
 // reply builds a message answering fixtureReq.
 func reply(typ, flags uint16, data []byte) Msg {
 	return Msg{Header: Hdr{Length: uint32(16 + len(data)), Type: typ, Flags: flags, Sequence: 100, PID: 1}, Data: data}

@@ -171,6 +171,53 @@ func socketCases() []Case {
 			r.E("remove", c.RemoveBPF())
 			r.E("remove again", c.RemoveBPF())
 		})},
+		{Name: "socket/after Close", Root: true, Diff: "D13", Run: func(l Lib, r *Rec) {
+			c, err := l.Dial(unix.NETLINK_ROUTE, Cfg{NetNS: socketNS})
+			if err != nil {
+				r.E("dial", err)
+				return
+			}
+			r.E("close", c.Close())
+			_, err = c.Send(getLink(1))
+			r.E("send", err)
+			_, err = c.SendMessages([]Msg{getLink(1)})
+			r.E("send messages", err)
+			_, err = c.Receive()
+			r.E("receive", err)
+			_, err = c.ReceiveIter()
+			r.E("receive iter", err)
+			_, err = c.Execute(getLink(1))
+			r.E("execute", err)
+			r.E("join", c.JoinGroup(1))
+			r.E("leave", c.LeaveGroup(1))
+			r.E("option", c.SetOption(optExtAck, true))
+			r.E("bpf", c.SetBPF(nil))
+			r.E("remove bpf", c.RemoveBPF())
+			r.E("set read buffer", c.SetReadBuffer(1<<16))
+			_, err = c.ReadBuffer()
+			r.E("read buffer", err)
+			r.E("deadline", c.SetDeadline(farFuture))
+			r.E("read deadline", c.SetReadDeadline(farFuture))
+			r.E("write deadline", c.SetWriteDeadline(farFuture))
+			r.E("close again", c.Close())
+		}},
+		{Name: "socket/past deadline", Root: true, Run: dialed(nil, func(l Lib, r *Rec, c Conn) {
+			r.E("set", c.SetReadDeadline(time.Unix(1, 0)))
+			_, err := c.Receive()
+			r.E("receive", err)
+			_, err = c.ReceiveIter()
+			r.E("receive iter", err)
+			msgs, err := c.Execute(getLink(1))
+			r.VE("execute", len(msgs), err)
+			r.E("clear", c.SetReadDeadline(time.Time{}))
+			msgs, err = c.Execute(getLink(0x7ffffff0))
+			r.VE("execute after clearing", len(msgs), err)
+		})},
+		{Name: "socket/deadline while waiting", Root: true, Run: dialed(nil, func(l Lib, r *Rec, c Conn) {
+			r.E("set", c.SetDeadline(time.Now().Add(20*time.Millisecond)))
+			_, err := c.Receive()
+			r.E("receive", err)
+		})},
 		{Name: "socket/SyscallConn after Close", Root: true, Diff: "D12", DiffOn: "iouring", Run: func(l Lib, r *Rec) {
 			c, err := l.Dial(unix.NETLINK_ROUTE, Cfg{NetNS: socketNS})
 			if err != nil {
