@@ -95,6 +95,7 @@ func NewConn(sock Socket, pid uint32) *Conn {
 }
 
 func newConn(t transport, pid uint32) *Conn {
+	debugDial()
 	c := &Conn{
 		recvSem: make(chan struct{}, 1),
 		t:       t,
@@ -138,7 +139,9 @@ func (c *Conn) Send(m Message) (Message, error) {
 // lockedSend implements Send; the caller holds sendMu.
 func (c *Conn) lockedSend(m Message) (Message, error) {
 	c.fill(&m)
+	debugMessage("send", m)
 	if err := c.t.send(m); err != nil {
+		debugError("send", err)
 		return Message{}, newOpError("send", err)
 	}
 	return m, nil
@@ -153,7 +156,9 @@ func (c *Conn) SendMessages(msgs []Message) ([]Message, error) {
 	for i := range msgs {
 		c.fill(&msgs[i])
 	}
+	debugMessages("send msgs", msgs)
 	if err := c.t.sendMessages(msgs); err != nil {
+		debugError("send msgs", err)
 		return nil, newOpError("send-messages", err)
 	}
 	return msgs, nil

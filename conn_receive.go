@@ -39,6 +39,7 @@ func (c *Conn) ExecuteContext(ctx context.Context, m Message) ([]Message, error)
 	// Messages with an older sequence number are what is left of a reply
 	// abandoned earlier (deadline, cancellation, overrun): skip them.
 	res, done, err := c.lockedReceiveDone(ctx, req.Header.Sequence)
+	debugReceived(res, err)
 	if err != nil && res == nil {
 		return nil, err
 	}
@@ -74,7 +75,7 @@ func (c *Conn) ReceiveContext(ctx context.Context) ([]Message, error) {
 		return nil, newOpError("receive", err)
 	}
 	defer c.unlockRecv()
-	return c.lockedReceive(ctx)
+	return debugReceived(c.lockedReceive(ctx))
 }
 
 // lockedReceive implements Receive; the caller holds the receive lock. On
@@ -157,6 +158,7 @@ func (c *Conn) ReceiveIterContext(ctx context.Context) iter.Seq2[Message, error]
 			if !r.nextPlain() {
 				ok, err := r.nextSlow()
 				if err != nil {
+					debugError("recv", err)
 					yield(Message{}, err)
 					return
 				}
@@ -164,6 +166,7 @@ func (c *Conn) ReceiveIterContext(ctx context.Context) iter.Seq2[Message, error]
 					return
 				}
 			}
+			debugMessage("recv", r.m)
 			if !yield(r.m, nil) {
 				return
 			}
