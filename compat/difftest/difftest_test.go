@@ -276,7 +276,7 @@ type Case struct {
 
 // caseTimeout bounds a case: a library that hangs fails the case rather
 // than the whole run.
-const caseTimeout = 5 * time.Second
+const caseTimeout = 2 * time.Second
 
 // run runs c against l and returns its record.
 func run(c Case, l Lib) []string {
