@@ -68,7 +68,9 @@ func newDebugger(env string, w io.Writer) *debugger {
 		case "level":
 			n, err := strconv.Atoi(v)
 			if err != nil {
-				d.badLevel = arg
+				if d.badLevel == "" {
+					d.badLevel = arg // mdlayher/netlink panics on the first
+				}
 				continue
 			}
 			d.level = n

@@ -24,6 +24,7 @@ func TestNewDebugger(t *testing.T) {
 		{env: "level=0,format=plain", level: 0, format: "plain"},
 		{env: "format=plain,level=3,junk,a=b=c", level: 3, format: "plain"},
 		{env: "level=x", level: 1, format: defaultDebugFormat, badLevel: "level=x"},
+		{env: "level=x,level=2,level=y", level: 2, format: defaultDebugFormat, badLevel: "level=x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env, func(t *testing.T) {
