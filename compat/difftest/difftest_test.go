@@ -98,6 +98,7 @@ type Conn interface {
 	SendMessages([]Msg) ([]Msg, error)
 	Receive() ([]Msg, error)
 	ReceiveIter() ([]Msg, error)
+	ReceiveIterFirst(n int) ([]Msg, error) // stops after n messages
 	Execute(Msg) ([]Msg, error)
 	Close() error
 	PID() uint32

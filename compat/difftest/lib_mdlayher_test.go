@@ -191,6 +191,20 @@ func (c mdlayherConn) ReceiveIter() ([]Msg, error) {
 	return out, nil
 }
 
+func (c mdlayherConn) ReceiveIterFirst(n int) ([]Msg, error) {
+	var out []Msg
+	for m, err := range c.c.ReceiveIter() {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, mdlayherFromMsg(m))
+		if len(out) == n {
+			break
+		}
+	}
+	return out, nil
+}
+
 func (c mdlayherConn) Execute(m Msg) ([]Msg, error) {
 	out, err := c.c.Execute(mdlayherMsg(m))
 	return mdlayherFromMsgs(out), err

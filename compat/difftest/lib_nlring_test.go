@@ -191,6 +191,20 @@ func (c nlringConn) ReceiveIter() ([]Msg, error) {
 	return out, nil
 }
 
+func (c nlringConn) ReceiveIterFirst(n int) ([]Msg, error) {
+	var out []Msg
+	for m, err := range c.c.ReceiveIter() {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, nlringFromMsg(m))
+		if len(out) == n {
+			break
+		}
+	}
+	return out, nil
+}
+
 func (c nlringConn) Execute(m Msg) ([]Msg, error) {
 	out, err := c.c.Execute(nlringMsg(m))
 	return nlringFromMsgs(out), err

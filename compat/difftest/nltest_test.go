@@ -81,6 +81,43 @@ func nltestCases() []Case {
 			msgs, err := c.Receive()
 			r.VE("receive", msgs, err)
 		}},
+		{Name: "Send fills the header", Run: func(l Lib, r *Rec) {
+			var got []Msg
+			c := l.NltestDial(func(req []Msg) ([]Msg, error) { got = append(got, req...); return nil, io.EOF })
+			defer c.Close()
+			for _, m := range []Msg{
+				{Header: Hdr{Type: 0x10}, Data: []byte{1, 2, 3, 4, 5}},
+				{Header: Hdr{Type: 0x10, Flags: fRequest, Sequence: 77, PID: 9}},
+				{Header: Hdr{Length: 99, Sequence: 78}},
+			} {
+				out, err := c.Send(m)
+				seq := out.Header.Sequence
+				out.Header.Sequence = 0
+				r.VE("send", out, err)
+				r.V("sequence set", seq != 0, seq == m.Header.Sequence)
+			}
+			msgs, err := c.SendMessages([]Msg{{Data: []byte{1}}, {Header: Hdr{Sequence: 5}}})
+			r.E("send messages", err)
+			for _, m := range msgs {
+				r.V("sent", m.Header.Length, m.Header.PID, m.Header.Sequence != 0)
+			}
+			r.V("func saw", len(got))
+		}},
+		{Name: "ReceiveIter stopped early", Run: func(l Lib, r *Rec) {
+			var parts []Msg
+			for i := range 5 {
+				parts = append(parts, Msg{Header: Hdr{Length: 20, Type: 0x10, Flags: fMulti, Sequence: 1, PID: 1}, Data: []byte{byte(i), 0, 0, 0}})
+			}
+			parts = append(parts, Msg{Header: Hdr{Length: 20, Type: tDone, Flags: fMulti, Sequence: 1, PID: 1}, Data: le32(0)})
+			c := l.NltestDial(answer(parts...)(l))
+			defer c.Close()
+			_, err := c.Send(Msg{Header: Hdr{Type: 0x10, Flags: fRequest | fDump, Sequence: 1}})
+			r.E("send", err)
+			msgs, err := c.ReceiveIterFirst(1)
+			r.VE("receive one", msgs, err)
+			msgs, err = c.Receive()
+			r.VE("receive again", msgs, err)
+		}},
 		{Name: "nltest.Dial unsupported operations", Run: func(l Lib, r *Rec) {
 			c := l.NltestDial(ok)
 			r.E("join", c.JoinGroup(1))
