@@ -62,4 +62,14 @@ type Config struct {
 	// Multicast datagrams are always accepted. Set this for protocols whose
 	// peers are user-space programs (NETLINK_USERSOCK, for instance).
 	AllowUserSenders bool
+
+	// KeepReadBuffer keeps the socket's receive buffer as the kernel made
+	// it when the Conn listens to multicast groups.
+	//
+	// By default, joining a group (Config.Groups, JoinGroup, Subscribe)
+	// raises the receive buffer to DefaultEventBuffer, as Subscribe always
+	// did, unless the program set one with SetReadBuffer: with the
+	// kernel's default (208 KiB) a burst of events overruns it and is
+	// lost. The kernel charges only for datagrams actually queued.
+	KeepReadBuffer bool
 }

@@ -44,6 +44,17 @@ type Conn struct {
 	// not the kernel.
 	allowUserSenders bool
 
+	// listening is set once the Conn has joined a multicast group: its
+	// requests then set events aside (events) and watch for overruns.
+	listening atomic.Bool
+	// events holds the events a request's reply reader set aside. It is
+	// guarded by the receive lock (recvSem).
+	events eventStash
+	// keepReadBuffer and readBufferSet decide whether listening raises
+	// the receive buffer (Config.KeepReadBuffer, SetReadBuffer).
+	keepReadBuffer bool
+	readBufferSet  atomic.Bool
+
 	// kind and reason tell which backend runs the Conn and why.
 	kind   backend.Kind
 	reason string
@@ -67,6 +78,10 @@ func Dial(family int, config *Config) (*Conn, error) {
 	c := newConn(newBackendTransport(sock), sock.PID())
 	c.kind, c.reason = kind, reason
 	c.allowUserSenders = config.AllowUserSenders
+	c.keepReadBuffer = config.KeepReadBuffer
+	if config.Groups != 0 {
+		c.listen()
+	}
 
 	if config.Strict {
 		// Every option of the strict set must take: a kernel that silently

@@ -48,7 +48,21 @@ func (c *Conn) JoinGroup(group uint32) error {
 	if !ok {
 		return notSupported("join-group")
 	}
-	return newOpError("join-group", s.JoinGroup(group))
+	if err := s.JoinGroup(group); err != nil {
+		return newOpError("join-group", err)
+	}
+	c.listen()
+	return nil
+}
+
+// listen marks the Conn as one that receives events and, unless the program
+// chose its receive buffer, raises it for bursts of them (see
+// Config.KeepReadBuffer). A buffer that cannot be raised is left as it is.
+func (c *Conn) listen() {
+	if c.listening.Swap(true) || c.keepReadBuffer || c.readBufferSet.Load() {
+		return
+	}
+	_ = c.raiseBuffer(true, DefaultEventBuffer, false)
 }
 
 // LeaveGroup leaves the multicast group with the given ID.
@@ -160,6 +174,7 @@ func (c *Conn) SetReadBuffer(bytes int) error {
 	if !ok {
 		return notSupported("set-read-buffer")
 	}
+	c.readBufferSet.Store(true)
 	return newOpError("set-read-buffer", s.SetReadBuffer(bytes))
 }
 

@@ -32,13 +32,21 @@ func (c *Conn) ExecuteContext(ctx context.Context, m Message) ([]Message, error)
 	c.sendMu.Lock()
 	defer c.sendMu.Unlock()
 
+	var watch dropWatch
+	if c.listening.Load() {
+		// Events can overrun the socket and take this request's reply
+		// with them: see replyReader.replyLost.
+		if st, err := c.queueStat(); err == nil {
+			watch = dropWatch{on: true, drops: st.drops}
+		}
+	}
 	req, err := c.lockedSend(m)
 	if err != nil {
 		return nil, err
 	}
 	// Messages with an older sequence number are what is left of a reply
 	// abandoned earlier (deadline, cancellation, overrun): skip them.
-	res, done, err := c.lockedReceiveDone(ctx, req.Header.Sequence)
+	res, done, err := c.lockedReceiveDone(ctx, req.Header.Sequence, watch)
 	debugReceived(res, err)
 	if err != nil && res == nil {
 		return nil, err
@@ -82,15 +90,16 @@ func (c *Conn) ReceiveContext(ctx context.Context) ([]Message, error) {
 // an interrupted dump it returns the messages and the error; on any other
 // error, no messages.
 func (c *Conn) lockedReceive(ctx context.Context) ([]Message, error) {
-	msgs, _, err := c.lockedReceiveDone(ctx, 0)
+	msgs, _, err := c.lockedReceiveDone(ctx, 0, dropWatch{})
 	return msgs, err
 }
 
 // lockedReceiveDone is lockedReceive that also returns the header of the
-// Done that ended a multi-part reply, and skips messages whose sequence
-// number is older than skipBefore (0: none).
-func (c *Conn) lockedReceiveDone(ctx context.Context, skipBefore uint32) (msgs []Message, done *Header, err error) {
-	r := replyReader{c: c, ctx: ctx, owned: true, skipBefore: skipBefore}
+// Done that ended a multi-part reply. With skipBefore set (not 0) it reads
+// the reply to the request of that sequence number: it skips messages with
+// an older one and sets multicast datagrams aside.
+func (c *Conn) lockedReceiveDone(ctx context.Context, skipBefore uint32, watch dropWatch) (msgs []Message, done *Header, err error) {
+	r := replyReader{c: c, ctx: ctx, owned: true, skipBefore: skipBefore, watch: watch}
 	defer func() {
 		if r.sawDone {
 			// A copy: the address of r's field would move all of r to
@@ -126,22 +135,38 @@ func (c *Conn) lockedReceiveDone(ctx context.Context, skipBefore uint32) (msgs [
 // last element, with a zero Message; an interrupted dump yields all its
 // messages, then an error wrapping ErrDumpInterrupted.
 //
-// ReceiveIter is the fast path for large dumps: messages are parsed where
-// the backend received them, and iterating allocates nothing per message.
-// The Data of a yielded Message is valid only until the next iteration
-// step; copy what must outlive it. Each datagram's buffer goes back to the
-// backend as soon as the iteration moves past it.
+// As with Receive, the caller owns every yielded Message: its Data stays
+// valid for as long as it is kept. Each datagram is copied once, so a dump
+// allocates once per datagram, not per message. ReceiveIterBorrowed skips
+// that copy for callers that do not keep messages.
 //
 // Stopping the iteration early reads and discards the rest of a multi-part
 // reply, so that it cannot be taken for the reply to a later request.
 func (c *Conn) ReceiveIter() iter.Seq2[Message, error] {
-	return c.ReceiveIterContext(context.Background())
+	return c.receiveIter(context.Background(), true)
 }
 
 // ReceiveIterContext is ReceiveIter with a context: when ctx is done,
 // waiting stops at once and the last element is an error wrapping
 // ctx.Err().
 func (c *Conn) ReceiveIterContext(ctx context.Context) iter.Seq2[Message, error] {
+	return c.receiveIter(ctx, true)
+}
+
+// ReceiveIterBorrowed is ReceiveIter without the copy: messages are parsed
+// where the backend received them and nothing is allocated per datagram.
+//
+// The Data of a yielded Message is borrowed: it is valid only until the
+// next iteration step, after which its buffer receives another datagram.
+// Copy what must outlive the step. A slice kept past it never faults (the
+// buffers are Go memory), but it reads whatever the buffer holds next.
+func (c *Conn) ReceiveIterBorrowed(ctx context.Context) iter.Seq2[Message, error] {
+	return c.receiveIter(ctx, false)
+}
+
+// receiveIter implements the ReceiveIter family; owned says whether the
+// caller owns the messages' Data.
+func (c *Conn) receiveIter(ctx context.Context, owned bool) iter.Seq2[Message, error] {
 	ctx = orBackground(ctx)
 	return func(yield func(Message, error) bool) {
 		if err := c.lockRecv(ctx); err != nil {
@@ -150,7 +175,7 @@ func (c *Conn) ReceiveIterContext(ctx context.Context) iter.Seq2[Message, error]
 		}
 		defer c.unlockRecv()
 
-		r := replyReader{c: c, ctx: ctx}
+		r := replyReader{c: c, ctx: ctx, owned: owned}
 		defer r.discard()
 		for {
 			// r.next, spelled out: it is too large to inline, and this

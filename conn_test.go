@@ -469,7 +469,7 @@ func TestConnReceiveIterReleasesAsItGoes(t *testing.T) {
 		kernelDgram(msg{typ: typeReply, flags: Multi, data: []byte{2}}),
 		kernelDgram(msg{typ: Done, flags: Multi}),
 	)
-	for _, err := range c.ReceiveIter() {
+	for _, err := range c.ReceiveIterBorrowed(context.Background()) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -500,7 +500,7 @@ func TestConnReceiveIterAllocations(t *testing.T) {
 		s.mu.Lock()
 		s.queue = append(s.queue[:0], dump...)
 		s.mu.Unlock()
-		for _, err := range c.ReceiveIter() {
+		for _, err := range c.ReceiveIterBorrowed(context.Background()) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -512,6 +512,35 @@ func TestConnReceiveIterAllocations(t *testing.T) {
 	}
 	if perMsg := allocs / (datagrams * perDatagram); perMsg >= 0.01 {
 		t.Fatalf("%.0f allocations for %d messages: %.3f per message, want none", allocs, datagrams*perDatagram, perMsg)
+	}
+}
+
+// TestConnReceiveIterOwnsData checks that ReceiveIter's messages are the
+// caller's: each datagram is copied once, and its buffer goes back to the
+// backend before the first message is yielded.
+func TestConnReceiveIterOwnsData(t *testing.T) {
+	c, s := fakeConn(t, nil)
+	s.push(
+		kernelDgram(msg{typ: typeReply, flags: Multi, data: []byte{1}}, msg{typ: typeReply, flags: Multi, data: []byte{2}}),
+		kernelDgram(msg{typ: typeReply, flags: Multi, data: []byte{3}}),
+		kernelDgram(msg{typ: Done, flags: Multi}),
+	)
+	var kept []Message
+	for m, err := range c.ReceiveIter() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := s.held(); n != 0 {
+			t.Fatalf("%d datagrams held while iterating, want none", n)
+		}
+		kept = append(kept, m)
+	}
+	var got []byte
+	for _, m := range kept {
+		got = append(got, m.Data[0])
+	}
+	if !bytes.Equal(got, []byte{1, 2, 3}) {
+		t.Fatalf("kept messages hold %v, want [1 2 3]", got)
 	}
 }
 

@@ -53,6 +53,8 @@ func (c *Conn) Subscribe(groups []uint32, opts *SubscribeOptions) (*Subscription
 	if opts == nil {
 		opts = &SubscribeOptions{}
 	}
+	// The buffer is Subscribe's to choose: joining must not change it.
+	c.readBufferSet.Store(true)
 	size := opts.ReadBuffer
 	if size == 0 {
 		size = DefaultEventBuffer
@@ -115,6 +117,7 @@ func (s *Subscription) Events(ctx context.Context) iter.Seq2[Message, error] {
 		}
 		defer s.c.unlockRecv()
 		rx := s.c.openRecvScope(ctx)
+		rx.events = true
 		defer rx.close()
 
 		for {

@@ -22,6 +22,11 @@ type recvScope struct {
 
 	bt   *backendTransport // nil on a Conn made by NewConn
 	stop func()
+
+	// events says the scope reads events (a Subscription): it takes those
+	// set aside first. Otherwise (a batch) it sets multicast datagrams
+	// aside for whoever reads events.
+	events bool
 }
 
 func (c *Conn) openRecvScope(ctx context.Context) *recvScope {
@@ -42,6 +47,14 @@ func (s *recvScope) recv() (datagram, error) {
 		if err := s.ctx.Err(); err != nil {
 			return datagram{}, err
 		}
+		if s.events {
+			if d, ok := s.c.events.pop(); ok {
+				if d.err != nil {
+					return datagram{}, d.err
+				}
+				return d, nil
+			}
+		}
 		var (
 			d   datagram
 			err error
@@ -58,6 +71,11 @@ func (s *recvScope) recv() (datagram, error) {
 			return datagram{}, err
 		}
 		if s.c.foreign(d) {
+			s.c.t.release(d)
+			continue
+		}
+		if !s.events && s.c.listening.Load() && d.multicast() {
+			s.c.events.push(d)
 			s.c.t.release(d)
 			continue
 		}

@@ -3,6 +3,11 @@ package netlink
 import (
 	"context"
 	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
 )
 
 // A replyReader walks the messages of one reply (or one multicast datagram)
@@ -38,6 +43,7 @@ type replyReader struct {
 	// reply this is: messages with an older one are leftovers of an
 	// abandoned reply and are skipped.
 	skipBefore uint32
+	watch      dropWatch
 	off        int // next message: offset in d.b, or index in d.msgs
 
 	started bool // a datagram of this reply was received
@@ -152,17 +158,40 @@ func (r *replyReader) nextSlow() (ok bool, err error) {
 }
 
 // load receives the next datagram of the reply, dropping unicast datagrams
-// from user-space senders unless the Conn accepts them.
+// from user-space senders unless the Conn accepts them. A request's reader
+// sets multicast datagrams aside for the Conn's next receive (see
+// eventStash); any other reader takes those first.
 func (r *replyReader) load() error {
 	for {
 		if err := r.ctx.Err(); err != nil {
 			return newOpError("receive", err)
 		}
+		if r.skipBefore == 0 {
+			if d, ok := r.c.events.pop(); ok {
+				r.more = false
+				r.d, r.off, r.loaded, r.stale = d, 0, true, false
+				return nil
+			}
+		} else if err := r.replyLost(); err != nil {
+			return err
+		}
 		d, err := r.c.t.recv(r.ctx)
 		if err != nil {
+			if r.skipBefore != 0 && r.c.listening.Load() && errors.Is(err, unix.ENOBUFS) {
+				// Events overran the socket. The loss is theirs to
+				// report, in order; whether this request's reply was
+				// lost too, replyLost tells.
+				r.c.events.pushErr(err)
+				continue
+			}
 			return newOpError("receive", err)
 		}
 		if r.c.foreign(d) {
+			r.c.t.release(d)
+			continue
+		}
+		if r.skipBefore != 0 && r.c.listening.Load() && d.multicast() {
+			r.c.events.push(d)
 			r.c.t.release(d)
 			continue
 		}
@@ -182,6 +211,30 @@ func (r *replyReader) load() error {
 		r.d, r.off, r.loaded, r.stale = d, 0, true, false
 		return nil
 	}
+}
+
+// replyLost reports, on a Conn that listens to multicast groups, a request
+// whose reply the kernel may have dropped: the socket dropped datagrams
+// since the request was sent and nothing is left to read. The kernel
+// answers a request inside the sendmsg that carries it, so a reply that is
+// not queued by then never comes; waiting for it would hang.
+func (r *replyReader) replyLost() error {
+	if !r.watch.on {
+		return nil
+	}
+	st, err := r.c.queueStat()
+	if err != nil || st.queued != 0 || st.drops == r.watch.drops {
+		return nil
+	}
+	return &OpError{Op: "receive", Err: fmt.Errorf("%w: the socket overran while the reply was due: %w",
+		ErrOutcomeUnknown, os.NewSyscallError("recvmsg", unix.ENOBUFS))}
+}
+
+// A dropWatch remembers the socket's drop counter when a request was sent
+// (see replyLost).
+type dropWatch struct {
+	on    bool
+	drops uint32
 }
 
 // take parses the next message of the current datagram into r.m; ok is

@@ -51,3 +51,9 @@ type datagram struct {
 	bd   backend.Datagram
 	held bool
 }
+
+// multicast reports whether d is known to be a multicast datagram (an
+// event). A legacyTransport's datagrams are not: it cannot tell.
+func (d datagram) multicast() bool {
+	return !d.unicast && d.msgs == nil && d.err == nil
+}
