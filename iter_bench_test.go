@@ -3,7 +3,9 @@
 package netlink
 
 import (
+	"context"
 	"encoding/binary"
+	"iter"
 	"testing"
 
 	"github.com/nlring/netlink/backend"
@@ -109,29 +111,39 @@ func BenchmarkReceiveIterUserSpace(b *testing.B) {
 			return n
 		}},
 	}
+	iters := []struct {
+		name string
+		iter func(c *Conn) iter.Seq2[Message, error]
+	}{
+		{"owned", func(c *Conn) iter.Seq2[Message, error] { return c.ReceiveIter() }},
+		{"borrowed", func(c *Conn) iter.Seq2[Message, error] { return c.ReceiveIterBorrowed(context.Background()) }},
+	}
 	for i, w := range walks {
 		want := 3 * routes
 		if i == 0 {
 			want = 0
 		}
-		b.Run(w.name, func(b *testing.B) {
-			s := &replaySocket{fakeSocket: newFakeSocket(100, nil), parts: parts, done: done}
-			c := newConn(newBackendTransport(s), s.pid)
-			defer c.Close()
-			for b.Loop() {
-				n, a := 0, 0
-				for m, err := range c.ReceiveIter() {
-					if err != nil {
-						b.Fatal(err)
+		for _, it := range iters {
+			b.Run(w.name+"/"+it.name, func(b *testing.B) {
+				s := &replaySocket{fakeSocket: newFakeSocket(100, nil), parts: parts, done: done}
+				c := newConn(newBackendTransport(s), s.pid)
+				defer c.Close()
+				b.ReportAllocs()
+				for b.Loop() {
+					n, a := 0, 0
+					for m, err := range it.iter(c) {
+						if err != nil {
+							b.Fatal(err)
+						}
+						n++
+						a += w.walk(m.Data[unix.SizeofRtMsg:])
 					}
-					n++
-					a += w.walk(m.Data[unix.SizeofRtMsg:])
+					if n != routes || a != want {
+						b.Fatalf("got %d messages and %d attributes, want %d and %d", n, a, routes, want)
+					}
 				}
-				if n != routes || a != want {
-					b.Fatalf("got %d messages and %d attributes, want %d and %d", n, a, routes, want)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*routes), "ns/msg")
-		})
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*routes), "ns/msg")
+			})
+		}
 	}
 }
