@@ -13,10 +13,11 @@
 // bytes: AttributeEncoder and AttributeDecoder build and read the
 // type-length-value attributes most families use.
 //
-// ReceiveIter is the fast way to read large dumps: it parses each datagram
-// where the backend received it and allocates nothing per message. The Data
-// of the messages it yields is only valid until the next iteration step.
-// Receive and Execute return copies the caller keeps.
+// Receive, Execute and ReceiveIter return messages the caller owns and may
+// keep, as in mdlayher/netlink; ReceiveIter copies each datagram once and
+// allocates nothing per message. ReceiveIterBorrowed is nlring's zero-copy
+// iteration for large dumps: it parses each datagram where the backend
+// received it, and the Data it yields is valid only until the next step.
 //
 // ExecuteContext, ReceiveContext and ReceiveIterContext stop waiting as soon
 // as their context is done.
@@ -24,7 +25,7 @@
 // # Backends
 //
 // A Conn runs on a backend that moves datagrams between the socket and
-// buffers mapped outside the Go heap:
+// receive buffers in Go memory:
 //
 //   - syscall: one recvmsg or sendmsg per datagram, through the Go runtime
 //     poller. It works on every kernel.
@@ -32,29 +33,18 @@
 //     buffers. A dump is received with a handful of system calls instead of
 //     one per datagram.
 //
-// Config.Backend chooses; the default, backend.Auto, takes io_uring where the
-// kernel supports all it needs and the syscall backend otherwise. The
+// Config.Backend chooses; the default, backend.Auto, runs the syscall
+// backend, which costs a Conn the least and serves requests as fast; io_uring
+// runs where a program asks for it. The
 // NLRING_BACKEND environment variable (syscall, iouring or auto) overrides
 // Config.Backend, so any program can be switched without a change.
 // Conn.Backend tells which backend runs and why.
 //
 // # Differences from github.com/mdlayher/netlink
 //
-//   - A reply made of a multi-part message without a Done, followed by a
-//     separate ACK (ctnetlink's answer to a GET with NLM_F_ACK), ends at the
-//     ACK; mdlayher/netlink v1.10 to v1.11.2 wait forever.
-//   - A dump the kernel flagged NLM_F_DUMP_INTR returns its messages and an
-//     error wrapping ErrDumpInterrupted: the dump may be inconsistent.
-//   - Unicast datagrams from user-space senders are dropped unless
-//     Config.AllowUserSenders is set: a forged ACK or Done from another
-//     process is never taken for the kernel's reply.
-//   - A datagram larger than the receive buffer fails with an error wrapping
-//     ErrTruncated instead of being cut, and never costs a second system
-//     call to size it: the default buffer has room for any datagram the
-//     kernel builds.
-//   - Close unblocks receives in other goroutines on every backend, and
-//     Send is never held up by a Receive waiting in another goroutine.
-//   - The NLDEBUG debugging output is not implemented.
+// The few behaviours that differ on purpose, each where mdlayher/netlink
+// loses data, hangs or hides a failure, are listed in the repository's
+// docs/differences.md, and a differential test keeps that list exact.
 //
 // # Network namespaces
 //
