@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 	"iter"
 	"net/netip"
@@ -17,17 +18,18 @@ import (
 func init() {
 	for _, kind := range []backend.Kind{backend.Syscall, backend.IOUring} {
 		for _, api := range []struct {
-			suffix, doc string
-			iter        bool
+			suffix, doc    string
+			iter, borrowed bool
 		}{
-			{"", "Execute (SendMessages+Receive for batches)", false},
-			{"-iter", "Send+ReceiveIter", true},
+			{"", "Execute (SendMessages+Receive for batches)", false, false},
+			{"-iter", "Send+ReceiveIter (messages the caller owns)", true, false},
+			{"-borrowed", "Send+ReceiveIterBorrowed (zero-copy)", true, true},
 		} {
 			Register(ClientSpec{
 				Name: "nlring-" + string(kind) + api.suffix, Rank: RankNlring,
 				Doc: fmt.Sprintf("nlring, %s backend: %s", kind, api.doc),
 				New: func(env *Env) (Client, error) {
-					c, err := newNlring(netlink.Config{NetNS: env.NS.FD(), Backend: kind}, api.iter)
+					c, err := newNlring(netlink.Config{NetNS: env.NS.FD(), Backend: kind}, api.iter, api.borrowed)
 					if api.iter {
 						return c, err
 					}
@@ -111,7 +113,7 @@ func dialNlring(family int, cfg netlink.Config) (*netlink.Conn, error) {
 	return c, nil
 }
 
-func newNlring(cfg netlink.Config, iter bool) (Client, error) {
+func newNlring(cfg netlink.Config, iter, borrowed bool) (Client, error) {
 	route, err := dialNlring(unix.NETLINK_ROUTE, cfg)
 	if err != nil {
 		return nil, err
@@ -121,11 +123,15 @@ func newNlring(cfg netlink.Config, iter bool) (Client, error) {
 		route.Close()
 		return nil, err
 	}
+	var r, c messageConn[netlink.Message] = route, ct
+	if borrowed {
+		r, c = borrowedConn{route}, borrowedConn{ct}
+	}
 	return &msgClient[netlink.Message]{
 		iter:  iter,
 		codec: nlringCodec,
-		route: route,
-		ct:    ct,
+		route: r,
+		ct:    c,
 		subscribe: func() (messageConn[netlink.Message], error) {
 			sub := cfg
 			sub.Groups = unix.RTMGRP_IPV4_ROUTE
@@ -157,4 +163,12 @@ func (b *nlringBatchClient) AddRoutesBatch(_ RouteTarget, _ []netip.Prefix, bodi
 		}
 	}
 	return Counts{Msgs: len(bodies)}, nil
+}
+
+// borrowedConn reads with ReceiveIterBorrowed where msgClient calls
+// ReceiveIter.
+type borrowedConn struct{ *netlink.Conn }
+
+func (b borrowedConn) ReceiveIter() iter.Seq2[netlink.Message, error] {
+	return b.Conn.ReceiveIterBorrowed(context.Background())
 }
