@@ -3,6 +3,7 @@
 package netlink_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -110,8 +111,8 @@ const floorBlock = 100
 
 // BenchmarkRoundTrip measures one RTM_GETLINK for lo at a time: the floor
 // (rawTrip: pre-built msghdr, SENDMSG then RECVMSG on a blocking socket, no
-// allocation), and Execute, Send+Receive and Send+ReceiveIter on each
-// backend. Every sub-benchmark but the floor runs floor trips too, on a
+// allocation), and Execute, Send+Receive, Send+ReceiveIter and
+// Send+ReceiveIterBorrowed on each backend. Every sub-benchmark but the floor runs floor trips too, on a
 // socket of its own, in blocks of floorBlock alternating with its own (the
 // floor's blocks are outside the timer), and reports x-floor: the median
 // over block pairs of its time over the floor's. Ratios so measured share
@@ -152,6 +153,17 @@ func BenchmarkRoundTrip(b *testing.B) {
 				return err
 			}
 			for _, err := range c.ReceiveIter() {
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{"receive-iter-borrowed", func(c *netlink.Conn) error {
+			if _, err := c.Send(req); err != nil {
+				return err
+			}
+			for _, err := range c.ReceiveIterBorrowed(context.Background()) {
 				if err != nil {
 					return err
 				}
