@@ -3,7 +3,7 @@ package netlink
 import (
 	"os"
 
-	"golang.org/x/sys/unix"
+	"github.com/nlring/netlink/internal/unix"
 )
 
 // maxStashed bounds the memory of multicast datagrams that requests set
