@@ -15,6 +15,7 @@
 //
 //	go run ./cmd/nlconncost                 # in bench/
 //	go run ./cmd/nlconncost -json
+//	go run ./cmd/nlconncost -n 2000 -heapprofile /tmp   # then go tool pprof -top /tmp/nlring-auto-execute.pprof
 //
 // Conns are opened in the process's own network namespace; the only request
 // is RTM_GETLINK for lo.
@@ -29,7 +30,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"text/tabwriter"
 
@@ -53,6 +56,7 @@ func main() {
 		asLimit = flag.Int64("as-limit", 2<<30, "RLIMIT_AS in bytes for the limit test")
 		only    = flag.String("clients", strings.Join(clients, ","), "clients to measure")
 		asJSON  = flag.Bool("json", false, "print results as JSON")
+		heapDir = flag.String("heapprofile", "", "write a heap profile of every idle test, all allocations sampled, to `dir`/CLIENT-{dialled,execute}.pprof, taken with the Conns open (recording every allocation inflates the other figures)")
 	)
 	flag.Parse()
 	var results []result
@@ -62,6 +66,12 @@ func main() {
 			j.Client, j.N = c, *n
 			if j.Test == "limit" {
 				j.N, j.ASLimit = *asN, *asLimit
+			} else if *heapDir != "" {
+				what := "dialled"
+				if j.Execute {
+					what = "execute"
+				}
+				j.HeapProfile = filepath.Join(*heapDir, c+"-"+what+".pprof")
 			}
 			r, err := runChild(j)
 			if err != nil {
@@ -86,6 +96,8 @@ type job struct {
 	N       int    `json:"n"`
 	Execute bool   `json:"execute"`
 	ASLimit int64  `json:"asLimit,omitempty"`
+	// HeapProfile, if set, is where the idle test writes a heap profile.
+	HeapProfile string `json:"heapProfile,omitempty"`
 }
 
 // A result is what the child saw.
@@ -152,6 +164,9 @@ func child(spec string) int {
 	if err := json.Unmarshal([]byte(spec), &r.job); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
+	}
+	if r.HeapProfile != "" {
+		runtime.MemProfileRate = 1
 	}
 	if err := openConns(&r); err != nil {
 		r.Error = err.Error()
@@ -254,7 +269,22 @@ func openConns(r *result) error {
 	}
 	runtime.GC()
 	r.After, err = readStatus()
+	if r.HeapProfile != "" && err == nil {
+		err = writeHeapProfile(r.HeapProfile)
+	}
 	return errors.Join(openErr, err)
+}
+
+func writeHeapProfile(file string) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func dialer(client string, chosen *string) (func(bool) (func() error, func() error, error), error) {
