@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -198,6 +199,120 @@ func TestConsistencyOverrunReportedFirst(t *testing.T) {
 					t.Fatalf("%d events, then %v; want the overrun first", before, err)
 				}
 			})
+		}
+	})
+}
+
+// TestConsistencyDumpAfterAbandonedDump abandons a dump part way, by a
+// cancelled context or by breaking out of ReceiveIter, then asks for
+// another on the same Conn: the kernel refuses a dump while one is running
+// (EBUSY), so the Conn must finish the old one first. The new dump must be
+// complete, whether read by Execute or by Send and ReceiveIter.
+func TestConsistencyDumpAfterAbandonedDump(t *testing.T) {
+	const routes = 20000
+	abandon := []struct {
+		name string
+		stop func(c *netlink.Conn) error
+	}{
+		{"cancel", func(c *netlink.Conn) error {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			n := 0
+			for _, err := range c.ReceiveIterContext(ctx) {
+				if err != nil {
+					if errors.Is(err, context.Canceled) {
+						return nil
+					}
+					return err
+				}
+				if n++; n == 1000 {
+					cancel()
+				}
+			}
+			return errors.New("the dump ended before the cancellation")
+		}},
+		{"break", func(c *netlink.Conn) error {
+			n := 0
+			for _, err := range c.ReceiveIter() {
+				if err != nil {
+					return err
+				}
+				if n++; n == 1000 {
+					break
+				}
+			}
+			return nil
+		}},
+		{"deadline", func(c *netlink.Conn) error {
+			defer c.SetReadDeadline(time.Time{})
+			n := 0
+			for _, err := range c.ReceiveIter() {
+				if err != nil {
+					if errors.Is(err, os.ErrDeadlineExceeded) {
+						return nil
+					}
+					return err
+				}
+				if n++; n == 1000 {
+					if err := c.SetReadDeadline(time.Now().Add(-time.Second)); err != nil {
+						return err
+					}
+				}
+			}
+			return errors.New("the dump ended before the deadline")
+		}},
+	}
+	again := []struct {
+		name string
+		dump func(c *netlink.Conn) (int, error)
+	}{
+		{"Execute", func(c *netlink.Conn) (int, error) {
+			msgs, err := c.Execute(dumpRoutes())
+			return countRoutes(msgs), err
+		}},
+		{"Send+ReceiveIter", func(c *netlink.Conn) (int, error) {
+			if _, err := c.Send(dumpRoutes()); err != nil {
+				return 0, err
+			}
+			n := 0
+			for m, err := range c.ReceiveIter() {
+				if err != nil {
+					return n, err
+				}
+				if isTestRoute(m) {
+					n++
+				}
+			}
+			return n, nil
+		}},
+	}
+	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
+		ns := nstest.NS(t)
+		addVethRoutes(t, ns, routes)
+		for _, a := range abandon {
+			for _, d := range again {
+				t.Run(a.name+"/"+d.name, func(t *testing.T) {
+					c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
+					if err := c.SetDeadline(time.Now().Add(hung)); err != nil {
+						t.Fatal(err)
+					}
+					for i := range 3 {
+						if _, err := c.Send(dumpRoutes()); err != nil {
+							t.Fatal(err)
+						}
+						if err := a.stop(c); err != nil {
+							t.Fatalf("abandoning dump %d: %v", i, err)
+						}
+						if err := c.SetDeadline(time.Now().Add(hung)); err != nil {
+							t.Fatal(err)
+						}
+						n, err := d.dump(c)
+						if err != nil || n != routes {
+							t.Fatalf("dump after abandoned dump %d: %d of %d routes, %v", i, n, routes, err)
+						}
+					}
+				})
+			}
 		}
 	})
 }

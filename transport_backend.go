@@ -37,6 +37,20 @@ type backendTransport struct {
 	active   atomic.Int32
 	held     atomic.Int32
 	midReply atomic.Bool
+	// replySeq is the sequence number of that unfinished reply.
+	replySeq atomic.Uint32
+
+	// A dump request sent while an earlier multi-part reply is unfinished
+	// would be refused by the kernel (EBUSY: one dump at a time per
+	// socket), and what is left of the old one would come first. So the
+	// send reads the old reply to its end first (finishReply). rxMu is held
+	// meanwhile; other datagrams met on the way wait in deferred, in
+	// order, for recv. recvs counts receives under way, which finishReply
+	// must not compete with; hasDeferred lets recv skip rxMu otherwise.
+	rxMu        sync.Mutex
+	deferred    []datagram
+	recvs       atomic.Int32
+	hasDeferred atomic.Bool
 
 	// sendBufs recycles the buffers requests are encoded into.
 	sendBufs sync.Pool
@@ -86,6 +100,7 @@ func (t *backendTransport) sendMessages(msgs []Message) error {
 		}
 	}
 	if err == nil {
+		t.finishReplyBefore(b)
 		err = t.s.Send(b)
 	}
 	if cap(b) <= maxPooledSendBuf {
@@ -100,6 +115,15 @@ func (t *backendTransport) recv(ctx context.Context) (datagram, error) {
 	defer t.active.Add(-1)
 	if t.closed.Load() {
 		return datagram{}, t.closedErr("recvmsg")
+	}
+	// Counted before hasDeferred is read, and finishReply sets
+	// hasDeferred before it reads recvs: one of them sees the other.
+	t.recvs.Add(1)
+	defer t.recvs.Add(-1)
+	if t.hasDeferred.Load() {
+		if d, ok := t.popDeferred(); ok {
+			return d, nil
+		}
 	}
 	var (
 		bd  backend.Datagram
@@ -118,7 +142,7 @@ func (t *backendTransport) recv(ctx context.Context) (datagram, error) {
 	}
 	t.held.Add(1)
 	if bd.Groups == 0 {
-		t.midReply.Store(endsMidReply(bd.Data))
+		t.noteReply(bd.Data)
 	}
 	return datagram{
 		b:       bd.Data,
@@ -167,7 +191,86 @@ func (t *backendTransport) sendRaw(b []byte) error {
 	if t.closed.Load() {
 		return t.closedErr("sendmsg")
 	}
+	t.finishReplyBefore(b)
 	return t.ioErr("sendmsg", nil, t.s.Send(b))
+}
+
+// finishReplyWait bounds each receive of finishReply. The kernel builds the
+// next part of a dump inside the recvmsg that asks for it, so a part never
+// takes long: the bound only keeps a send from hanging should the rest of
+// the reply never come (a peer's multi-part reply without a Done).
+const finishReplyWait = time.Second
+
+// finishReplyBefore finishes an unfinished multi-part reply if request b
+// is a dump request, so that the kernel accepts it. It does nothing while
+// another goroutine receives: that receive is reading the old reply (or
+// will), and a dump sent meanwhile fails as the kernel says. If the rest
+// cannot be read (deadline, Close) the request is sent all the same.
+func (t *backendTransport) finishReplyBefore(b []byte) {
+	if !t.midReply.Load() || len(b) < nlmsgHeaderLen ||
+		HeaderFlags(binary.NativeEndian.Uint16(b[6:]))&Dump != Dump {
+		return
+	}
+	t.hasDeferred.Store(true)
+	t.rxMu.Lock()
+	defer func() {
+		t.hasDeferred.Store(len(t.deferred) > 0)
+		t.rxMu.Unlock()
+	}()
+	if t.recvs.Load() > 0 || t.ctxRecv == nil {
+		return
+	}
+	seq := t.replySeq.Load()
+	for t.midReply.Load() {
+		ctx, cancel := context.WithTimeout(context.Background(), finishReplyWait)
+		bd, err := t.ctxRecv.RecvContext(ctx)
+		cancel()
+		if err != nil {
+			return
+		}
+		if bd.Groups == 0 && len(bd.Data) >= nlmsgHeaderLen && binary.NativeEndian.Uint32(bd.Data[8:]) == seq {
+			// A part of the old reply: drop it.
+			t.midReply.Store(endsMidReply(bd.Data))
+			t.s.Release(bd)
+			continue
+		}
+		// Anything else (an event, the reply to another request) is kept
+		// for recv, in order, in memory of its own.
+		t.deferred = append(t.deferred, datagram{
+			b:       append([]byte(nil), bd.Data...),
+			sender:  bd.Sender,
+			unicast: bd.Groups == 0,
+		})
+		t.s.Release(bd)
+	}
+}
+
+// popDeferred returns the oldest datagram finishReplyBefore set aside,
+// waiting for one under way to end first.
+func (t *backendTransport) popDeferred() (datagram, bool) {
+	t.rxMu.Lock()
+	defer t.rxMu.Unlock()
+	if len(t.deferred) == 0 {
+		return datagram{}, false
+	}
+	d := t.deferred[0]
+	t.deferred[0] = datagram{}
+	t.deferred = t.deferred[1:]
+	if len(t.deferred) == 0 {
+		t.deferred = nil
+		t.hasDeferred.Store(false)
+	}
+	return d, true
+}
+
+// noteReply records whether unicast datagram b leaves a multi-part reply
+// unfinished, and which.
+func (t *backendTransport) noteReply(b []byte) {
+	mid := endsMidReply(b)
+	if mid {
+		t.replySeq.Store(binary.NativeEndian.Uint32(b[8:]))
+	}
+	t.midReply.Store(mid)
 }
 
 // ioErr gives a send or receive error the form github.com/mdlayher/netlink
