@@ -3,7 +3,6 @@
 package syscall
 
 import (
-	"os"
 	"sync"
 	"time"
 )
@@ -21,7 +20,7 @@ var longAgo = time.Unix(1, 0)
 // error it was not owed retries once the interruption is over. The deadline
 // the user set is remembered and restored.
 type readDeadline struct {
-	f *os.File
+	f interface{ SetReadDeadline(time.Time) error }
 
 	mu   sync.Mutex
 	user time.Time

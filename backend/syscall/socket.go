@@ -4,7 +4,6 @@ package syscall
 
 import (
 	"errors"
-	"fmt"
 	"net"
 	"os"
 	"sync/atomic"
@@ -17,15 +16,14 @@ import (
 	"github.com/nlring/netlink/internal/nlsock"
 )
 
-// Socket is a netlink socket driven by recvmsg and sendmsg through the
-// runtime poller. It implements backend.Socket.
+// Socket is a netlink socket driven by recvmsg and sendmsg, waiting through
+// the runtime poller (see lazyConn). It implements backend.Socket.
 //
 // Reads and writes take separate locks in the poller, so a Send never waits
 // for a blocked Recv. Concurrent Recv calls are served one at a time, each
 // into its own buffer.
 type Socket struct {
-	f        *os.File
-	rc       syscall.RawConn
+	rc       *lazyConn
 	pid      uint32
 	pool     *pool
 	deadline readDeadline
@@ -55,23 +53,8 @@ func open(cfg backend.Config) (*Socket, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The descriptor is non-blocking, so NewFile registers it with the
-	// runtime poller.
-	f := os.NewFile(uintptr(fd), "netlink")
-	// NewFile falls back to blocking I/O, silently, when the poller refuses
-	// a descriptor; deadlines then fail with ErrNoDeadline. Without the
-	// poller Close could not unblock a Recv: refuse that socket.
-	if err := f.SetDeadline(time.Time{}); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("netlink socket not usable with the runtime poller: %w", err)
-	}
-	rc, err := f.SyscallConn()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	s := &Socket{f: f, rc: rc, pid: pid, pool: newPool(cfg.BufferSizeOrDefault())}
-	s.deadline.f = f
+	s := &Socket{rc: newLazyConn(fd), pid: pid, pool: newPool(cfg.BufferSizeOrDefault())}
+	s.deadline.f = s.rc
 	return s, nil
 }
 
@@ -84,7 +67,7 @@ func (s *Socket) Close() error {
 	}
 	// Closing the file wakes every goroutine waiting on it and returns once
 	// no syscall is using the descriptor any more.
-	err := s.f.Close()
+	err := s.rc.Close()
 	return errors.Join(err, s.pool.close())
 }
 
@@ -158,7 +141,7 @@ func (s *Socket) SetReadDeadline(t time.Time) error {
 
 // SetWriteDeadline sets the deadline for Send and SendBatch.
 func (s *Socket) SetWriteDeadline(t time.Time) error {
-	if err := s.f.SetWriteDeadline(t); err != nil {
+	if err := s.rc.SetWriteDeadline(t); err != nil {
 		return s.pollError("setwritedeadline", err)
 	}
 	return nil
