@@ -230,7 +230,7 @@ func (t *backendTransport) finishReplyBefore(b []byte) {
 		}
 		if bd.Groups == 0 && len(bd.Data) >= nlmsgHeaderLen && binary.NativeEndian.Uint32(bd.Data[8:]) == seq {
 			// A part of the old reply: drop it.
-			t.midReply.Store(endsMidReply(bd.Data))
+			t.noteReply(bd.Data)
 			t.s.Release(bd)
 			continue
 		}
@@ -264,13 +264,21 @@ func (t *backendTransport) popDeferred() (datagram, bool) {
 }
 
 // noteReply records whether unicast datagram b leaves a multi-part reply
-// unfinished, and which.
+// unfinished, and which. Only the end of that reply finishes it: the reply
+// to a request sent in the middle of a dump comes before the dump's
+// remaining parts, which the kernel builds as they are read.
 func (t *backendTransport) noteReply(b []byte) {
-	mid := endsMidReply(b)
-	if mid {
-		t.replySeq.Store(binary.NativeEndian.Uint32(b[8:]))
+	if len(b) < nlmsgHeaderLen {
+		return
 	}
-	t.midReply.Store(mid)
+	seq := binary.NativeEndian.Uint32(b[8:])
+	switch {
+	case endsMidReply(b):
+		t.replySeq.Store(seq)
+		t.midReply.Store(true)
+	case seq == t.replySeq.Load():
+		t.midReply.Store(false)
+	}
 }
 
 // ioErr gives a send or receive error the form github.com/mdlayher/netlink
