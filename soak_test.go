@@ -774,7 +774,7 @@ func (s *soak) dialChurn(k backend.Kind) {
 	}
 }
 
-// lowRlimit lowers RLIMIT_NOFILE to leave one descriptor free for d, then
+// lowRlimit lowers RLIMIT_NOFILE to the lowest free descriptor for d, then
 // puts it back: Dials fail cleanly meanwhile, and the process lives.
 func (s *soak) lowRlimit(d time.Duration) {
 	var saved unix.Rlimit
@@ -782,21 +782,26 @@ func (s *soak) lowRlimit(d time.Duration) {
 		s.violation("Getrlimit: %v", err)
 		return
 	}
-	// One number free under the limit: a syscall Conn may still open, an
-	// io_uring one (three descriptors) cannot.
+	// No number free under the limit now; Conns closing meanwhile free a
+	// few, so that some Dials work and others fail.
 	open := openFDs(s.t)
 	low := saved
-	for n, unused := 0, 0; unused < 1; n++ {
+	for n := 0; ; n++ {
 		if _, ok := open[n]; !ok {
-			unused++
+			low.Cur = uint64(n)
+			break
 		}
-		low.Cur = uint64(n + 1)
 	}
 	s.lowFDs.Store(true)
 	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &low); err != nil {
 		s.violation("Setrlimit: %v", err)
 	}
-	s.count("RLIMIT_NOFILE lowered to leave one descriptor free, for "+d.String(), 1)
+	s.count("RLIMIT_NOFILE lowered to the lowest free descriptor, for "+d.String(), 1)
+	for _, k := range []backend.Kind{backend.Syscall, backend.IOUring} {
+		if c := s.dial(k, netlink.Config{}); c != nil {
+			c.Close()
+		}
+	}
 	time.Sleep(d)
 	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &saved); err != nil {
 		s.t.Fatalf("restoring RLIMIT_NOFILE: %v", err)
