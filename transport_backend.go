@@ -43,10 +43,11 @@ type backendTransport struct {
 	// A dump request sent while an earlier multi-part reply is unfinished
 	// would be refused by the kernel (EBUSY: one dump at a time per
 	// socket), and what is left of the old one would come first. So the
-	// send reads the old reply to its end first (finishReply). rxMu is held
-	// meanwhile; other datagrams met on the way wait in deferred, in
-	// order, for recv. recvs counts receives under way, which finishReply
-	// must not compete with; hasDeferred lets recv skip rxMu otherwise.
+	// send reads the old reply to its end first (finishReplyBefore). rxMu
+	// is held meanwhile; other datagrams met on the way wait in deferred,
+	// in order, for recv. recvs counts receives under way, which
+	// finishReplyBefore must not compete with; hasDeferred lets recv skip
+	// rxMu otherwise.
 	rxMu        sync.Mutex
 	deferred    []datagram
 	recvs       atomic.Int32
@@ -116,7 +117,7 @@ func (t *backendTransport) recv(ctx context.Context) (datagram, error) {
 	if t.closed.Load() {
 		return datagram{}, t.closedErr("recvmsg")
 	}
-	// Counted before hasDeferred is read, and finishReply sets
+	// Counted before hasDeferred is read, and finishReplyBefore sets
 	// hasDeferred before it reads recvs: one of them sees the other.
 	t.recvs.Add(1)
 	defer t.recvs.Add(-1)
@@ -195,10 +196,11 @@ func (t *backendTransport) sendRaw(b []byte) error {
 	return t.ioErr("sendmsg", nil, t.s.Send(b))
 }
 
-// finishReplyWait bounds each receive of finishReply. The kernel builds the
-// next part of a dump inside the recvmsg that asks for it, so a part never
-// takes long: the bound only keeps a send from hanging should the rest of
-// the reply never come (a peer's multi-part reply without a Done).
+// finishReplyWait bounds each receive of finishReplyBefore. The kernel
+// builds the next part of a dump inside the recvmsg that asks for it, so a
+// part never takes long: the bound only keeps a send from hanging should
+// the rest of the reply never come (a peer's multi-part reply without a
+// Done).
 const finishReplyWait = time.Second
 
 // finishReplyBefore finishes an unfinished multi-part reply if request b
