@@ -40,7 +40,9 @@ func (c *Conn) openRecvScope(ctx context.Context) *recvScope {
 }
 
 // recv returns the next datagram from the kernel (or from any sender if the
-// Conn accepts user senders), releasing the others unseen. Errors are the
+// Conn accepts user senders), releasing the others unseen. Outside a
+// Subscription it sets multicast datagrams aside (see eventStash) and
+// returns an empty datagram in their place. Errors are the
 // transport's, unwrapped; a cancellation is ctx.Err().
 func (s *recvScope) recv() (datagram, error) {
 	for {
@@ -75,9 +77,12 @@ func (s *recvScope) recv() (datagram, error) {
 			continue
 		}
 		if !s.events && s.c.listening.Load() && d.multicast() {
+			// Set aside for the event reader. The caller gets an empty
+			// datagram rather than a wait here: it may have checked that
+			// the queue held something, and this may have been all.
 			s.c.events.push(d)
 			s.c.t.release(d)
-			continue
+			return datagram{}, nil
 		}
 		return d, nil
 	}

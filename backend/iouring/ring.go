@@ -118,8 +118,10 @@ func (s *Socket) completeRecvLocked(c uring.CQE) {
 			s.reportLocked(os.NewSyscallError("recvmsg", unix.ENOBUFS))
 		} else {
 			s.dryRuns.Add(1)
-			// The consumer holds every buffer: give the kernel more.
-			s.growLocked(s.bufs.count())
+			if s.returned == s.consumed {
+				// The consumer holds every buffer: give the kernel more.
+				s.growLocked(s.bufs.count())
+			}
 		}
 	case err == unix.ECANCELED:
 		// Migrated, closing, or the thread that armed it exited: the next
