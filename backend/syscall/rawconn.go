@@ -3,6 +3,7 @@
 package syscall
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -44,6 +45,11 @@ type lazyConn struct {
 
 var _ syscall.RawConn = (*lazyConn)(nil)
 
+// errFileClosing is what a call on a closed descriptor returns: the text
+// and type of the runtime poller's own error, which callers of SyscallConn
+// may compare (the Socket turns it into net.ErrClosed for its own calls).
+var errFileClosing = errors.New("use of closed file")
+
 func newLazyConn(fd int) *lazyConn { return &lazyConn{fd: fd} }
 
 // Control runs fn on the descriptor.
@@ -54,7 +60,7 @@ func (c *lazyConn) Control(fn func(fd uintptr)) error {
 	c.mu.RLock()
 	if c.closed {
 		c.mu.RUnlock()
-		return net.ErrClosed
+		return errFileClosing
 	}
 	if c.f != nil {
 		c.mu.RUnlock()
@@ -82,7 +88,7 @@ func (c *lazyConn) io(fn func(fd uintptr) bool, dl *atomic.Int64, write bool) er
 		switch {
 		case c.closed:
 			c.mu.RUnlock()
-			return net.ErrClosed
+			return errFileClosing
 		case c.f == nil:
 			if d := dl.Load(); d != 0 && time.Now().UnixNano() >= d {
 				c.mu.RUnlock()
@@ -112,7 +118,7 @@ func (c *lazyConn) register() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		return net.ErrClosed
+		return errFileClosing
 	}
 	if c.f != nil {
 		return nil
@@ -164,7 +170,7 @@ func (c *lazyConn) setDeadline(t time.Time, dl *atomic.Int64, set func(*os.File,
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.closed {
-		return net.ErrClosed
+		return errFileClosing
 	}
 	if c.f != nil {
 		return set(c.f, t)
