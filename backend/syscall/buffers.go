@@ -82,13 +82,49 @@ func parseRef(ref int) (index int, gen uint) {
 
 // shared recycles buffers of the default size across sockets, so that a
 // program that dials per request does not allocate a buffer per Dial, and
-// an idle socket holds none.
-var shared = sync.Pool{New: func() any { return newBuffer(backend.MinBufferSize) }}
+// an idle socket holds none. It is a plain free list rather than a
+// sync.Pool: a sync.Pool is emptied by every garbage collection, and a
+// program that allocates as it receives (Execute's replies) would then
+// allocate and clear a fresh 32 KiB buffer every few collections.
+var shared freeList
 
-// A pool hands out a socket's receive buffers. A buffer is either out (held
-// by a Recv in progress or by a caller) or idle; Recv takes the idle one or
-// a new one, so a datagram a caller holds never makes another Recv wait.
-// Between receives a socket keeps at most one buffer.
+// freeList keeps up to maxShared buffers for reuse.
+type freeList struct {
+	mu   sync.Mutex
+	bufs []*buffer
+}
+
+// maxShared bounds the memory shared keeps: 64 buffers, 2 MiB, more than
+// the receives a process has in progress at once in any workload measured.
+const maxShared = 64
+
+func (l *freeList) get() *buffer {
+	l.mu.Lock()
+	if n := len(l.bufs); n > 0 {
+		b := l.bufs[n-1]
+		l.bufs[n-1] = nil
+		l.bufs = l.bufs[:n-1]
+		l.mu.Unlock()
+		return b
+	}
+	l.mu.Unlock()
+	return newBuffer(backend.MinBufferSize)
+}
+
+func (l *freeList) put(b *buffer) {
+	l.mu.Lock()
+	if len(l.bufs) < maxShared {
+		l.bufs = append(l.bufs, b)
+	}
+	l.mu.Unlock()
+}
+
+// A pool hands out a socket's receive buffers. A buffer is out while a Recv
+// or a caller holds it; Recv takes a new one each time, so a datagram a
+// caller holds never makes another Recv wait. Buffers of the default size
+// go back to the process-wide pool (shared) as soon as they are released,
+// so a socket between receives holds none; a socket with buffers of
+// another size keeps one for its next receive.
 type pool struct {
 	// size is the largest datagram received whole; bufSize the part of it
 	// that lives in the buffer itself, the rest spilling (see spill).
@@ -145,7 +181,7 @@ func (p *pool) get() (*buffer, error) {
 
 func (p *pool) newBuffer() *buffer {
 	if p.bufSize == backend.MinBufferSize {
-		return shared.Get().(*buffer)
+		return shared.get()
 	}
 	return newBuffer(p.bufSize)
 }
@@ -170,7 +206,7 @@ func (p *pool) release(ref int) {
 	p.freeSlots = append(p.freeSlots, i)
 	p.out--
 	b.data = nil
-	if p.idle == nil && !p.closed {
+	if p.idle == nil && !p.closed && len(b.mem) != backend.MinBufferSize {
 		p.idle = b
 		return
 	}
@@ -179,7 +215,7 @@ func (p *pool) release(ref int) {
 
 func (p *pool) recycle(b *buffer) {
 	if len(b.mem) == backend.MinBufferSize {
-		shared.Put(b)
+		shared.put(b)
 	}
 }
 

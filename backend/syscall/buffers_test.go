@@ -19,29 +19,36 @@ func TestPool(t *testing.T) {
 		slot int    // which held buffer the op is about
 		want state
 	}
+	const small = 4096 // not the default buffer size: the socket keeps one
 	tests := []struct {
 		name  string
+		size  int
 		steps []step
 	}{
-		{"reuse", []step{
+		{"default size: none kept", 1 << 20, []step{
+			{"get", 0, state{1, false}},
+			{"put", 0, state{0, false}},
+			{"get", 0, state{1, false}},
+		}},
+		{"reuse", small, []step{
 			{"get", 0, state{1, false}},
 			{"put", 0, state{0, true}},
 			{"get", 0, state{1, false}},
 		}},
-		{"held buffer makes a new one", []step{
+		{"held buffer makes a new one", small, []step{
 			{"get", 0, state{1, false}},
 			{"get", 1, state{2, false}},
 			{"release", 0, state{1, true}},
 			{"release", 1, state{0, true}}, // one idle buffer at most
 		}},
-		{"stale ref ignored", []step{
+		{"stale ref ignored", small, []step{
 			{"get", 0, state{1, false}},
 			{"release", 0, state{0, true}},
 			{"get", 1, state{1, false}}, // same slot, new generation
 			{"stale", 0, state{1, false}},
 			{"release", 1, state{0, true}},
 		}},
-		{"close drops the idle buffer, held ones on release", []step{
+		{"close drops the idle buffer, held ones on release", small, []step{
 			{"get", 0, state{1, false}},
 			{"get", 1, state{2, false}},
 			{"put", 1, state{1, true}},
@@ -51,7 +58,7 @@ func TestPool(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newPool(1 << 20)
+			p := newPool(tt.size)
 			defer p.close()
 			held := make([]*buffer, 2)
 			refs := make([]int, 2)
