@@ -64,9 +64,11 @@ func (s *Socket) recv(ctx context.Context) (backend.Datagram, error) {
 		s.pool.put(b)
 		return backend.Datagram{}, s.pollError("recvmsg", err)
 	}
-	if b.errno != 0 {
+	if errno := b.errno; errno != 0 {
+		// b goes back to buffers shared by every socket: read nothing of
+		// it after put.
 		s.pool.put(b)
-		return backend.Datagram{}, os.NewSyscallError("recvmsg", b.errno)
+		return backend.Datagram{}, os.NewSyscallError("recvmsg", errno)
 	}
 	n := b.n
 	data := b.data
