@@ -27,7 +27,17 @@ type AttributeDecoder struct {
 	rest   []byte    // the attributes after a
 	length int       // the count of attributes with non-zero length
 	err    error
+
+	// spare holds decoders for Nested not handed out yet. A decoder given
+	// to fn escapes to the heap; taking them from a batch makes one
+	// allocation serve a whole tree of nested attributes (a conntrack flow
+	// nests eight). Each is handed out once, so a decoder fn keeps against
+	// the rules is still its own.
+	spare []AttributeDecoder
 }
+
+// nestedBatch is how many decoders Nested allocates at once.
+const nestedBatch = 8
 
 // NewAttributeDecoder returns a decoder of the attributes in b. It fails if
 // b cannot be split into attribute headers; lengths that overrun b are
@@ -197,13 +207,24 @@ func (ad *AttributeDecoder) Nested(fn func(nad *AttributeDecoder) error) {
 	if ad.err != nil {
 		return
 	}
-	nad, err := NewAttributeDecoder(ad.a.Data)
+	// Inlined, so d stays on the stack: only its copy in the batch escapes.
+	d, err := NewAttributeDecoder(ad.a.Data)
 	if err != nil {
 		ad.err = err
 		return
 	}
+	if len(ad.spare) == 0 {
+		ad.spare = make([]AttributeDecoder, nestedBatch)
+	}
+	nad := &ad.spare[0]
+	*nad = *d
 	nad.ByteOrder = ad.ByteOrder
-	if err := fn(nad); err != nil {
+	// The rest of the batch is lent to nad for its own Nested calls while
+	// fn runs, and taken back after.
+	nad.spare, ad.spare = ad.spare[1:], nil
+	err = fn(nad)
+	ad.spare, nad.spare = nad.spare, nil
+	if err != nil {
 		ad.err = err
 		return
 	}

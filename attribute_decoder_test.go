@@ -418,3 +418,98 @@ func BenchmarkAttributeDecoder(b *testing.B) {
 		}
 	}
 }
+
+// conntrackLike builds the nesting of a conntrack flow: two tuples of an
+// address pair and a protocol triple, two counter pairs, and flat words.
+func conntrackLike() []byte {
+	u32 := func(t uint16, v uint32) []byte { return rawAttr(t, binary.BigEndian.AppendUint32(nil, v)) }
+	u64 := func(t uint16, v uint64) []byte { return rawAttr(t, binary.BigEndian.AppendUint64(nil, v)) }
+	tuple := func(t uint16) []byte {
+		ip := rawAttr(1|Nested, concat(u32(1, 0x0a000001), u32(2, 0x0a000002)))
+		proto := rawAttr(2|Nested, concat(rawAttr(1, []byte{6}), rawAttr(2, []byte{0, 80}), rawAttr(3, []byte{1, 187})))
+		return rawAttr(t|Nested, concat(ip, proto))
+	}
+	counters := func(t uint16) []byte { return rawAttr(t|Nested, concat(u64(1, 10), u64(2, 1500))) }
+	return concat(tuple(1), tuple(2), u32(3, 0x188), u32(7, 120), counters(9), counters(10), u32(12, 42))
+}
+
+// walkNested decodes b to the leaves through a decoder on the heap, as a
+// library that passes its decoder around does.
+//
+//go:noinline
+func walkNested(b []byte) (uint64, error) {
+	ad, err := NewAttributeDecoder(b)
+	if err != nil {
+		return 0, err
+	}
+	var sum uint64
+	var walk func(nad *AttributeDecoder) error
+	walk = func(nad *AttributeDecoder) error {
+		for nad.Next() {
+			if nad.TypeFlags()&Nested != 0 {
+				nad.Nested(walk)
+				continue
+			}
+			sum += uint64(len(nad.Bytes()))
+		}
+		return nil
+	}
+	if err := walk(ad); err != nil {
+		return 0, err
+	}
+	return sum, ad.Err()
+}
+
+func BenchmarkAttributeDecoderNested(b *testing.B) {
+	attrs := conntrackLike()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := walkNested(attrs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestNestedDecodersDistinct checks that Nested never hands out one decoder
+// twice, across a tree deeper and wider than one batch, so that a decoder
+// kept past its call (against Nested's rules) still reads its own
+// attributes.
+func TestNestedDecodersDistinct(t *testing.T) {
+	ad, err := NewAttributeDecoder(concat(conntrackLike(), conntrackLike()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[*AttributeDecoder]bool{}
+	var kept []*AttributeDecoder
+	var walk func(nad *AttributeDecoder) error
+	walk = func(nad *AttributeDecoder) error {
+		if seen[nad] {
+			t.Fatalf("decoder %p handed out twice", nad)
+		}
+		seen[nad] = true
+		kept = append(kept, nad)
+		for nad.Next() {
+			if nad.TypeFlags()&Nested != 0 {
+				nad.Nested(walk)
+			}
+		}
+		return nil
+	}
+	ad.Nested(func(*AttributeDecoder) error { return nil }) // before Next: an empty nest
+	for ad.Next() {
+		if ad.TypeFlags()&Nested != 0 {
+			ad.Nested(walk)
+		}
+	}
+	if err := ad.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(kept) != 16 {
+		t.Fatalf("%d nested decoders, want 16", len(kept))
+	}
+	for _, nad := range kept {
+		if nad.Next() {
+			t.Errorf("a kept decoder was reused: it has attributes left")
+		}
+	}
+}
