@@ -123,23 +123,25 @@ func (c *lazyConn) register() error {
 	if c.f != nil {
 		return nil
 	}
-	// The descriptor is non-blocking, so NewFile registers it.
+	// The descriptor is non-blocking, so NewFile registers it. From here
+	// on f owns the descriptor (and would close it when collected), so it
+	// is kept whatever happens next.
 	f := os.NewFile(uintptr(c.fd), "netlink")
-	// NewFile falls back to blocking I/O, silently, when the poller refuses
-	// a descriptor; deadlines then fail with ErrNoDeadline. Without the
-	// poller nothing could interrupt a wait.
-	if err := f.SetReadDeadline(unixTime(c.readDL.Load())); err != nil {
-		return fmt.Errorf("netlink socket not usable with the runtime poller: %w", err)
-	}
-	if err := f.SetWriteDeadline(unixTime(c.writeDL.Load())); err != nil {
-		return fmt.Errorf("netlink socket not usable with the runtime poller: %w", err)
-	}
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return err
 	}
 	c.f, c.rc = f, rc
 	c.polling.Store(true)
+	// NewFile falls back to blocking I/O, silently, when the poller refuses
+	// a descriptor; deadlines then fail with ErrNoDeadline, and nothing
+	// could interrupt a wait.
+	if err := f.SetReadDeadline(unixTime(c.readDL.Load())); err != nil {
+		return fmt.Errorf("netlink socket not usable with the runtime poller: %w", err)
+	}
+	if err := f.SetWriteDeadline(unixTime(c.writeDL.Load())); err != nil {
+		return fmt.Errorf("netlink socket not usable with the runtime poller: %w", err)
+	}
 	return nil
 }
 
