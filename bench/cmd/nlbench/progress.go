@@ -1,10 +1,38 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"os"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/nlring/netlink/bench"
 )
+
+// newProgress returns a progress bar when w is a terminal, and otherwise a
+// line per step: a bar redraws itself with carriage returns, which a log
+// file keeps as thousands of frames.
+func newProgress(w io.Writer) bench.Progress {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return newProgressBar(w)
+	}
+	return &progressLines{w: w}
+}
+
+// progressLines writes one line per step.
+type progressLines struct {
+	w        io.Writer
+	n, total int
+}
+
+func (p *progressLines) Start(total int) { p.total = total }
+
+func (p *progressLines) Step(desc string) {
+	p.n++
+	fmt.Fprintf(p.w, "nlbench: step %d of %d: %s\n", p.n, p.total, desc)
+}
 
 // progressBar shows a run's progress on stderr.
 type progressBar struct {

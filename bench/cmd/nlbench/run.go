@@ -62,7 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	var progress bench.Progress
 	if !*quiet {
-		progress = newProgressBar(stderr)
+		progress = newProgress(stderr)
 	}
 	extras := bench.NewExtras()
 	rep, err := bench.Run(ctx, bench.Options{
