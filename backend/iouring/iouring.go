@@ -8,9 +8,9 @@
 // Receiving is one multishot RECVMSG (the receiver) that takes buffers from
 // a ring-mapped provided buffer group: the kernel keeps delivering one
 // datagram per CQE, through a whole dump, without further submissions.
-// Receive buffers are mapped outside the Go heap, so reserving a large buffer
-// costs address space, not memory, and the garbage collector never scans
-// them. Release puts a buffer straight back into the buffer ring.
+// Receive buffers are Go memory, a few at first and more as the consumer
+// holds them, so a slice a caller keeps never faults. Release puts a buffer
+// straight back into the buffer ring.
 //
 // io_uring runs the deferred work of a request (here: each receive) on the
 // OS thread that submitted it, as task work, when that thread next enters or
@@ -490,8 +490,8 @@ var (
 )
 
 // Close cancels the receiver, closes the ring and the socket, and unblocks
-// pending calls. The receive buffers are unmapped once every outstanding
-// datagram is released.
+// pending calls. The socket lets go of its receive buffers once the kernel
+// can no longer write to them; datagrams still held stay readable.
 func (s *Socket) Close() error {
 	s.mu.Lock()
 	if s.closing {

@@ -59,8 +59,8 @@ func open(cfg backend.Config) (*Socket, error) {
 }
 
 // Close closes the socket. Blocked and later calls fail with an error that
-// wraps net.ErrClosed, as does a second Close. Receive buffers are unmapped
-// now, or, for datagrams a caller still holds, when they are released.
+// wraps net.ErrClosed, as does a second Close. Datagrams a caller still
+// holds stay readable; their buffers go back when they are released.
 func (s *Socket) Close() error {
 	if !s.closed.CompareAndSwap(false, true) {
 		return os.NewSyscallError("close", net.ErrClosed)

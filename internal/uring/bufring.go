@@ -77,8 +77,8 @@ func (b *BufRing) Group() uint16 { return b.bgid }
 
 // Add writes buf's descriptor, with buffer ID bid, offset slots past the
 // tail. The kernel does not see it until Advance moves the tail over it.
-// buf must stay mapped for as long as the kernel may write to it; it should
-// live outside the Go heap.
+// buf must stay allocated, and referenced if it is Go memory, for as long as
+// the kernel may write to it.
 func (b *BufRing) Add(buf []byte, bid uint16, offset int) {
 	e := &b.entries[(b.tail+uint16(offset))&b.mask]
 	e.Addr = uint64(uintptr(unsafe.Pointer(unsafe.SliceData(buf))))
