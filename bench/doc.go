@@ -46,8 +46,10 @@
 //     allocations subtracted) per message.
 //   - peak mem: for in-process clients the peak growth of the Go heap over
 //     the run, sampled every 2 ms; for iproute2 the peak RSS of the ip
-//     process. Memory outside the Go heap (nlring's mapped buffers, io_uring
-//     rings) is not in it.
+//     process. Memory outside the Go heap (io_uring rings, the syscall
+//     backend's spill areas) is not in it; receive buffers are heap memory,
+//     but those taken from the process's free list before the run are not
+//     counted as growth.
 //   - syscalls: what the client counted itself (the floor) or, for other
 //     in-process clients, every system call of the process during the run,
 //     counted by an eBPF program on the sys_enter raw tracepoint
