@@ -7,31 +7,18 @@ import (
 	"slices"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/internal/nlsock"
 	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/rawtrip"
 	"golang.org/x/sys/unix"
 )
 
-// rawTrip is the round-trip floor: a blocking netlink socket driven with
-// unix.Syscall(SYS_SENDMSG) and unix.Syscall(SYS_RECVMSG) on a msghdr, iovec
-// and kernel sockaddr built once. A trip allocates nothing
-// (TestRawTripAllocatesNothing keeps it so): x/sys's Write and Recvfrom
-// would allocate a sockaddr and an error per call, about a microsecond here,
-// and flatter every ratio against the floor.
-type rawTrip struct {
-	fd       int
-	req, buf []byte
-	kernel   unix.RawSockaddrNetlink
-	from     unix.RawSockaddrNetlink
-	sendIov  unix.Iovec
-	recvIov  unix.Iovec
-	send     unix.Msghdr
-	recv     unix.Msghdr
-}
+// rawTrip is the round-trip floor (internal/rawtrip). A trip allocates
+// nothing: TestRawTripAllocatesNothing keeps it so.
+type rawTrip struct{ *rawtrip.Trip }
 
 // newRawTrip opens the floor's socket in namespace nsFD, with req as its
 // prebuilt request.
@@ -47,31 +34,13 @@ func newRawTrip(tb testing.TB, nsFD int, req netlink.Message) *rawTrip {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	r := &rawTrip{fd: fd, req: wire, buf: make([]byte, 32<<10)}
-	r.kernel.Family = unix.AF_NETLINK
-	r.sendIov.Base = &r.req[0]
-	r.sendIov.SetLen(len(r.req))
-	r.send.Name = (*byte)(unsafe.Pointer(&r.kernel))
-	r.send.Namelen = unix.SizeofSockaddrNetlink
-	r.send.Iov = &r.sendIov
-	r.send.SetIovlen(1)
-	r.recvIov.Base = &r.buf[0]
-	r.recvIov.SetLen(len(r.buf))
-	r.recv.Name = (*byte)(unsafe.Pointer(&r.from))
-	r.recv.Iov = &r.recvIov
-	r.recv.SetIovlen(1)
-	return r
+	return &rawTrip{rawtrip.New(fd, wire, 32<<10)}
 }
 
 // trip sends the request and receives the reply: two system calls. It
-// checks only that a reply of at least a header came back; errno is
-// returned as is, without boxing it into an error until it is non-zero.
+// checks only that a reply of at least a header came back.
 func (r *rawTrip) trip() unix.Errno {
-	if _, _, e := unix.Syscall(unix.SYS_SENDMSG, uintptr(r.fd), uintptr(unsafe.Pointer(&r.send)), 0); e != 0 {
-		return e
-	}
-	r.recv.Namelen = unix.SizeofSockaddrNetlink
-	n, _, e := unix.Syscall(unix.SYS_RECVMSG, uintptr(r.fd), uintptr(unsafe.Pointer(&r.recv)), 0)
+	n, e := r.Do()
 	if e != 0 {
 		return e
 	}

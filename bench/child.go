@@ -16,6 +16,7 @@ import (
 	mdnl "github.com/mdlayher/netlink"
 	nlr "github.com/nlring/netlink"
 	"github.com/nlring/netlink/backend"
+	"github.com/nlring/netlink/internal/rawtrip"
 	vnl "github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -229,36 +230,15 @@ func runConns(n, m int, open func(*childResult) (func() error, func() error, err
 // namespace.
 var getLinkLoBody = linkBody(1)
 
-// rawTrip is a blocking netlink socket with a prebuilt request, msghdrs and
-// kernel sockaddr: a round trip is unix.Syscall(SYS_SENDMSG) then
-// unix.Syscall(SYS_RECVMSG), and allocates nothing.
+// rawTrip is the floor's blocking socket (internal/rawtrip) with a
+// prebuilt RTM_GETLINK for lo; it counts the system calls it makes.
 type rawTrip struct {
-	fd       int
+	*rawtrip.Trip
 	syscalls int64
-	req, buf []byte
-	kernel   unix.RawSockaddrNetlink
-	from     unix.RawSockaddrNetlink
-	sendIov  unix.Iovec
-	recvIov  unix.Iovec
-	send     unix.Msghdr
-	recv     unix.Msghdr
 }
 
 func newRawTrip() *rawTrip {
-	t := &rawTrip{fd: -1, req: appendMsg(nil, unix.RTM_GETLINK, unix.NLM_F_REQUEST, 1, getLinkLoBody), buf: make([]byte, rawBufferSize)}
-	t.kernel.Family = unix.AF_NETLINK
-	t.sendIov.Base = &t.req[0]
-	t.sendIov.SetLen(len(t.req))
-	t.send.Name = (*byte)(unsafe.Pointer(&t.kernel))
-	t.send.Namelen = unix.SizeofSockaddrNetlink
-	t.send.Iov = &t.sendIov
-	t.send.SetIovlen(1)
-	t.recvIov.Base = &t.buf[0]
-	t.recvIov.SetLen(len(t.buf))
-	t.recv.Name = (*byte)(unsafe.Pointer(&t.from))
-	t.recv.Iov = &t.recvIov
-	t.recv.SetIovlen(1)
-	return t
+	return &rawTrip{Trip: rawtrip.New(-1, appendMsg(nil, unix.RTM_GETLINK, unix.NLM_F_REQUEST, 1, getLinkLoBody), rawBufferSize)}
 }
 
 // dial opens and binds a blocking socket: socket(2) and bind(2), as a
@@ -275,29 +255,25 @@ func (t *rawTrip) dial() unix.Errno {
 		unix.Close(int(fd))
 		return e
 	}
-	t.fd = int(fd)
+	t.FD = int(fd)
 	return 0
 }
 
 func (t *rawTrip) close() unix.Errno {
 	t.syscalls++
-	_, _, e := unix.Syscall(unix.SYS_CLOSE, uintptr(t.fd), 0, 0)
-	t.fd = -1
+	_, _, e := unix.Syscall(unix.SYS_CLOSE, uintptr(t.FD), 0, 0)
+	t.FD = -1
 	return e
 }
 
 // trip sends the request and reads one reply, which must be RTM_NEWLINK.
 func (t *rawTrip) trip() unix.Errno {
 	t.syscalls += 2
-	if _, _, e := unix.Syscall(unix.SYS_SENDMSG, uintptr(t.fd), uintptr(unsafe.Pointer(&t.send)), 0); e != 0 {
-		return e
-	}
-	t.recv.Namelen = unix.SizeofSockaddrNetlink
-	n, _, e := unix.Syscall(unix.SYS_RECVMSG, uintptr(t.fd), uintptr(unsafe.Pointer(&t.recv)), 0)
+	n, e := t.Do()
 	switch {
 	case e != 0:
 		return e
-	case n < nlHdrLen || *(*uint16)(unsafe.Pointer(&t.buf[4])) != unix.RTM_NEWLINK:
+	case n < nlHdrLen || *(*uint16)(unsafe.Pointer(&t.Buf[4])) != unix.RTM_NEWLINK:
 		return unix.EBADMSG
 	}
 	return 0
