@@ -36,10 +36,11 @@ type Config struct {
 	// error wrapping backend.ErrTruncated.
 	//
 	// The kernel never sends dump or event datagrams larger than 32 KiB, so
-	// the default (0: backend.DefaultBufferSize, 1 MiB) only matters for
-	// unusual replies and peers, and costs a Conn nothing: the syscall
-	// backend receives into 32 KiB buffers and lets larger datagrams spill
-	// into scratch memory shared by the process. A value is used as given:
+	// the default (0: backend.DefaultBufferSize, 1 MiB, on the syscall
+	// backend) only matters for unusual replies and peers, and costs a Conn
+	// nothing: the syscall backend receives into 32 KiB buffers and lets
+	// larger datagrams spill into scratch memory shared by the process. On
+	// io_uring the default is backend.MinBufferSize, 32 KiB per buffer. A value is used as given:
 	// below backend.MinBufferSize (32 KiB) the kernel builds smaller dump
 	// datagrams, so dumps take more system calls, and larger datagrams fail
 	// as described above.

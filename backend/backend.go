@@ -57,8 +57,8 @@ func Choose(configured Kind) (Kind, error) {
 	return ParseKind(string(configured))
 }
 
-// DefaultBufferSize is the largest datagram a socket receives whole unless
-// configured otherwise.
+// DefaultBufferSize is the largest datagram the syscall backend receives
+// whole unless configured otherwise.
 //
 // The kernel sizes dump datagrams from the largest receive length a socket
 // has used, capped at 32 KiB (SKB_WITH_OVERHEAD(32768) = 32,448 bytes), so
@@ -66,7 +66,9 @@ func Choose(configured Kind) (Kind, error) {
 // large datagrams (a link with many VFs, a message from a user-space peer)
 // are received whole up to this size: the syscall backend lets them spill
 // into scratch memory shared by the whole process, so no socket pays for
-// them. A larger datagram is reported with ErrTruncated, never cut silently.
+// them. The io_uring backend has no such room: by default its buffers take
+// MinBufferSize. A larger datagram is reported with ErrTruncated, never cut
+// silently.
 const DefaultBufferSize = 1 << 20
 
 // MinBufferSize is the smallest receive buffer that takes the kernel's dump
@@ -88,8 +90,8 @@ type Config struct {
 	// in; 0 means the calling thread's namespace.
 	NetNS int
 	// BufferSize is the largest datagram received whole; 0 means
-	// DefaultBufferSize. It is used as given, however small: see
-	// MinBufferSize.
+	// DefaultBufferSize on the syscall backend and MinBufferSize on
+	// io_uring. It is used as given, however small: see MinBufferSize.
 	BufferSize int
 }
 
