@@ -195,18 +195,7 @@ func TestConsistencyOverrunReportedFirst(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
 		for _, r := range eventReaders {
 			t.Run(r.name, func(t *testing.T) {
-				ns := nstest.NS(t)
-				if err := ns.IP("link", "add", "v0", "type", "veth", "peer", "name", "v1"); err != nil {
-					t.Fatal(err)
-				}
-				if err := ns.IP("link", "set", "v0", "up"); err != nil {
-					t.Fatal(err)
-				}
-				c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{Groups: unix.RTMGRP_IPV4_ROUTE})
-				if err := c.SetReadBuffer(tinyReadBuffer); err != nil {
-					t.Fatal(err)
-				}
-				addRoutes(t, ns, 0, flood)
+				c := overrunListener(t, kind, flood)
 				if err := c.SetReadDeadline(time.Now().Add(hung)); err != nil {
 					t.Fatal(err)
 				}

@@ -189,6 +189,21 @@ var eventReaders = []eventReader{
 	}},
 }
 
+// overrunListener returns a Conn on backend kind, in a namespace of its
+// own, that listens to IPv4 route events with a tiny receive buffer, and
+// has just been sent flood of them: its socket has overrun.
+func overrunListener(t *testing.T, kind backend.Kind, flood int) *netlink.Conn {
+	t.Helper()
+	ns := nstest.NS(t)
+	addVethRoutes(t, ns, 0)
+	c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{Groups: unix.RTMGRP_IPV4_ROUTE})
+	if err := c.SetReadBuffer(tinyReadBuffer); err != nil {
+		t.Fatal(err)
+	}
+	addRoutes(t, ns, 0, flood)
+	return c
+}
+
 // TestReliabilityOverrunEventStream floods route events into a Conn with a
 // tiny receive buffer that reads nothing meanwhile: the overrun is certain.
 // Each way of reading events must report it (ENOBUFS, or ErrEventsLost for
@@ -199,18 +214,7 @@ func TestReliabilityOverrunEventStream(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
 		for _, r := range eventReaders {
 			t.Run(r.name, func(t *testing.T) {
-				ns := nstest.NS(t)
-				if err := ns.IP("link", "add", "v0", "type", "veth", "peer", "name", "v1"); err != nil {
-					t.Fatal(err)
-				}
-				if err := ns.IP("link", "set", "v0", "up"); err != nil {
-					t.Fatal(err)
-				}
-				c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{Groups: unix.RTMGRP_IPV4_ROUTE})
-				if err := c.SetReadBuffer(tinyReadBuffer); err != nil {
-					t.Fatal(err)
-				}
-				addRoutes(t, ns, 0, flood)
+				c := overrunListener(t, kind, flood)
 
 				if err := c.SetReadDeadline(time.Now().Add(hung)); err != nil {
 					t.Fatal(err)
