@@ -47,9 +47,12 @@ type Conn struct {
 	// listening is set once the Conn has joined a multicast group: its
 	// requests then set events aside (events) and watch for overruns.
 	listening atomic.Bool
-	// events holds the events a request's reply reader set aside. It is
-	// guarded by the receive lock (recvSem).
-	events eventStash
+	// events holds the events (multicast datagrams) a request's reply
+	// reader set aside, for the next Receive, ReceiveIter or Subscription
+	// to take before anything still in the socket: a Conn that both joins
+	// groups and sends requests loses no event to Execute. It is guarded by
+	// the receive lock (recvSem).
+	events datagramQueue
 	// keepReadBuffer and readBufferSet decide whether listening raises
 	// the receive buffer (Config.KeepReadBuffer, SetReadBuffer).
 	keepReadBuffer bool

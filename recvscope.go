@@ -41,7 +41,7 @@ func (c *Conn) openRecvScope(ctx context.Context) *recvScope {
 
 // recv returns the next datagram from the kernel (or from any sender if the
 // Conn accepts user senders), releasing the others unseen. Outside a
-// Subscription it sets multicast datagrams aside (see eventStash) and
+// Subscription it sets multicast datagrams aside (see Conn.events) and
 // returns an empty datagram in their place. Errors are the
 // transport's, unwrapped; a cancellation is ctx.Err().
 func (s *recvScope) recv() (datagram, error) {

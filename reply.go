@@ -160,7 +160,7 @@ func (r *replyReader) nextSlow() (ok bool, err error) {
 // load receives the next datagram of the reply, dropping unicast datagrams
 // from user-space senders unless the Conn accepts them. A request's reader
 // sets multicast datagrams aside for the Conn's next receive (see
-// eventStash); any other reader takes those first.
+// Conn.events); any other reader takes those first.
 func (r *replyReader) load() error {
 	for {
 		if err := r.ctx.Err(); err != nil {

@@ -6,29 +6,26 @@ import (
 	"github.com/nlring/netlink/internal/unix"
 )
 
-// maxStashed bounds the memory of multicast datagrams that requests set
-// aside (see eventStash): past it, further events are dropped and reported
-// as an overrun, as the kernel would have dropped them had they stayed in
-// the socket.
+// maxStashed bounds the memory of a datagramQueue: past it, further
+// datagrams are dropped and reported as an overrun, as the kernel would
+// have dropped them had they stayed in the socket.
 const maxStashed = 4 << 20
 
-// An eventStash holds the multicast datagrams (events) that a request's
-// reply reader received while it waited for its reply, in order, for the
-// next Receive, ReceiveIter or Subscription to take before anything still
-// in the socket. So a Conn that both joins groups and sends requests loses
-// no event to Execute, and Execute never fails on an event.
-//
-// It is used only with the Conn's receive lock held.
-type eventStash struct {
+// A datagramQueue holds datagrams read from the socket ahead of whoever
+// they belong to, in order, each in memory of its own. The Conn sets aside
+// the events a request's reply reader meets (Conn.events); the transport,
+// what it reads while finishing an abandoned reply (backendTransport.
+// deferred). It does no locking of its own.
+type datagramQueue struct {
 	q     []datagram // each owns its bytes, or is an error
 	bytes int
-	// full is set when an event was dropped for want of room; the loss is
-	// queued once, after the events before it.
+	// full is set when a datagram was dropped for want of room; the loss
+	// is queued once, after the datagrams before it.
 	full bool
 }
 
 // push sets d aside, copying its bytes; the caller releases d.
-func (s *eventStash) push(d datagram) {
+func (s *datagramQueue) push(d datagram) {
 	if s.bytes+len(d.b) > maxStashed {
 		if !s.full {
 			s.full = true
@@ -43,12 +40,12 @@ func (s *eventStash) push(d datagram) {
 }
 
 // pushErr queues a receive error (an overrun) in the events' order.
-func (s *eventStash) pushErr(err error) {
+func (s *datagramQueue) pushErr(err error) {
 	s.q = append(s.q, datagram{err: err})
 }
 
 // pop takes the oldest entry.
-func (s *eventStash) pop() (datagram, bool) {
+func (s *datagramQueue) pop() (datagram, bool) {
 	if len(s.q) == 0 {
 		return datagram{}, false
 	}

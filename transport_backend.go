@@ -49,7 +49,7 @@ type backendTransport struct {
 	// finishReplyBefore must not compete with; hasDeferred lets recv skip
 	// rxMu otherwise.
 	rxMu        sync.Mutex
-	deferred    []datagram
+	deferred    datagramQueue
 	recvs       atomic.Int32
 	hasDeferred atomic.Bool
 
@@ -123,7 +123,9 @@ func (t *backendTransport) recv(ctx context.Context) (datagram, error) {
 	defer t.recvs.Add(-1)
 	if t.hasDeferred.Load() {
 		if d, ok := t.popDeferred(); ok {
-			return d, nil
+			// An error in the queue is an overrun of it, reported in
+			// order as the socket's own would be.
+			return d, d.err
 		}
 	}
 	var (
@@ -216,7 +218,7 @@ func (t *backendTransport) finishReplyBefore(b []byte) {
 	t.hasDeferred.Store(true)
 	t.rxMu.Lock()
 	defer func() {
-		t.hasDeferred.Store(len(t.deferred) > 0)
+		t.hasDeferred.Store(len(t.deferred.q) > 0)
 		t.rxMu.Unlock()
 	}()
 	if t.recvs.Load() > 0 || t.ctxRecv == nil {
@@ -238,11 +240,7 @@ func (t *backendTransport) finishReplyBefore(b []byte) {
 		}
 		// Anything else (an event, the reply to another request) is kept
 		// for recv, in order, in memory of its own.
-		t.deferred = append(t.deferred, datagram{
-			b:       append([]byte(nil), bd.Data...),
-			sender:  bd.Sender,
-			unicast: bd.Groups == 0,
-		})
+		t.deferred.push(datagram{b: bd.Data, sender: bd.Sender, unicast: bd.Groups == 0})
 		t.s.Release(bd)
 	}
 }
@@ -252,17 +250,9 @@ func (t *backendTransport) finishReplyBefore(b []byte) {
 func (t *backendTransport) popDeferred() (datagram, bool) {
 	t.rxMu.Lock()
 	defer t.rxMu.Unlock()
-	if len(t.deferred) == 0 {
-		return datagram{}, false
-	}
-	d := t.deferred[0]
-	t.deferred[0] = datagram{}
-	t.deferred = t.deferred[1:]
-	if len(t.deferred) == 0 {
-		t.deferred = nil
-		t.hasDeferred.Store(false)
-	}
-	return d, true
+	d, ok := t.deferred.pop()
+	t.hasDeferred.Store(len(t.deferred.q) > 0)
+	return d, ok
 }
 
 // noteReply records whether unicast datagram b leaves a multi-part reply
