@@ -191,7 +191,11 @@ func (c *Conn) receiveIter(ctx context.Context, owned bool) iter.Seq2[Message, e
 					return
 				}
 			}
-			debugMessage("recv", r.m)
+			if dbg != nil {
+				// Checked here: this loop is too large for the
+				// check to be inlined from debugMessage.
+				debugMessage("recv", r.m)
+			}
 			if !yield(r.m, nil) {
 				return
 			}
