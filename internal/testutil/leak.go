@@ -1,6 +1,3 @@
-// Package testutil holds the platform-neutral helpers nlring's tests share:
-// a goroutine-leak check for TestMain and a readable diff of two values.
-// It exists so that the library's module needs no test-only dependencies.
 package testutil
 
 import (
