@@ -1,7 +1,8 @@
 //go:build linux
 
-// Package nlsock opens netlink sockets for the backends: in a chosen network
-// namespace, bound to a port ID and multicast groups.
+// Package nlsock opens netlink sockets for the backends (in a chosen network
+// namespace, bound to a port ID and multicast groups) and reads and sets the
+// socket facts the library relies on: queue accounting and buffer sizes.
 package nlsock
 
 import (
