@@ -22,17 +22,19 @@ func Backends(t testing.TB) []backend.Kind {
 	return []backend.Kind{k}
 }
 
-// ForEachBackend runs fn as a subtest per backend of Backends. A backend
-// for which unavailable returns an error is skipped with it as the reason.
+// ForEachBackend runs fn as a subtest per backend of Backends, skipping
+// io_uring with the reason iouringSupported gives when it returns an error.
 //
-// unavailable is the caller's because the check for io_uring lives in
-// backend/iouring, whose own tests import this package.
-func ForEachBackend(t *testing.T, unavailable func(backend.Kind) error, fn func(t *testing.T, kind backend.Kind)) {
+// Callers pass backend/iouring's Supported: that package's own tests
+// import this one, which therefore cannot import it.
+func ForEachBackend(t *testing.T, iouringSupported func() error, fn func(t *testing.T, kind backend.Kind)) {
 	t.Helper()
 	for _, kind := range Backends(t) {
 		t.Run(string(kind), func(t *testing.T) {
-			if err := unavailable(kind); err != nil {
-				t.Skipf("%s backend unavailable: %v", kind, err)
+			if kind == backend.IOUring {
+				if why := iouringSupported(); why != nil {
+					t.Skipf("io_uring backend unavailable: %v", why)
+				}
 			}
 			fn(t, kind)
 		})
