@@ -190,18 +190,3 @@ func BenchmarkRouteEvents(b *testing.B)   { benchWorkload(b, "route-events") }
 func BenchmarkGetLinkRTT(b *testing.B)    { benchWorkload(b, "getlink-rtt") }
 func BenchmarkDialChurn(b *testing.B)     { benchWorkload(b, "dial-churn") }
 func BenchmarkConns(b *testing.B)         { benchWorkload(b, "conns") }
-
-// TestBenchmarksCoverWorkloads keeps the benchmark list in step with the
-// workload table.
-func TestBenchmarksCoverWorkloads(t *testing.T) {
-	have := map[string]bool{"RouteDump": true, "LinkDump": true, "ConntrackDump": true, "RouteAdd": true,
-		"RouteAddBatch": true, "RouteEvents": true, "GetLinkRTT": true, "DialChurn": true, "Conns": true}
-	for _, w := range Workloads() {
-		if !have[w.Bench] {
-			t.Errorf("workload %s has no Benchmark%s", w.Name, w.Bench)
-		}
-	}
-	if len(have) != len(Workloads()) {
-		t.Errorf("%d benchmarks for %d workloads", len(have), len(Workloads()))
-	}
-}
