@@ -125,9 +125,6 @@ type Datagram struct {
 type Socket interface {
 	// Send sends b as one datagram to the kernel.
 	Send(b []byte) error
-	// SendBatch sends each element of bufs as its own datagram, in order. It
-	// returns how many were sent; on error the rest were not.
-	SendBatch(bufs [][]byte) (int, error)
 	// Recv waits for the next datagram. The caller must pass the result to
 	// Release once it no longer reads Data. A datagram larger than the
 	// receive buffer is consumed and reported as ErrTruncated. A backend may
@@ -160,9 +157,6 @@ type Socket interface {
 	// the socket holds once outstanding datagrams are released. A second
 	// Close returns an error that wraps net.ErrClosed.
 	Close() error
-
-	// Kind names the backend.
-	Kind() Kind
 }
 
 // ErrTruncated is reported when a datagram was larger than the receive

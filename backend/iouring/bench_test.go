@@ -65,7 +65,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 	fd := rawSocket(b, ns)
 	req, buf := getLink(1, 1), make([]byte, 32<<10)
 	var tRing, tRaw time.Duration
-	enters0 := s.Enters()
+	enters0 := s.ring.Enters()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for done := 0; done < b.N; {
@@ -91,7 +91,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 	b.ReportMetric(float64(tRing.Nanoseconds())/float64(b.N), "iouring-ns/rt")
 	b.ReportMetric(float64(tRaw.Nanoseconds())/float64(b.N), "raw-ns/rt")
 	b.ReportMetric(float64(tRing)/float64(tRaw), "ratio")
-	b.ReportMetric(float64(s.Enters()-enters0)/float64(b.N), "enters/rt")
+	b.ReportMetric(float64(s.ring.Enters()-enters0)/float64(b.N), "enters/rt")
 }
 
 // BenchmarkRoundTripHop alternates round trips between two goroutines locked
@@ -137,7 +137,7 @@ func BenchmarkRoundTripHop(b *testing.B) {
 		}
 		return time.Since(t0)
 	}
-	enters0 := s.Enters()
+	enters0 := s.ring.Enters()
 	var tRing, tRaw time.Duration
 	b.ResetTimer()
 	for done := 0; done < b.N; done += 200 {
@@ -147,7 +147,7 @@ func BenchmarkRoundTripHop(b *testing.B) {
 	b.ReportMetric(float64(tRing.Nanoseconds())/float64(b.N), "iouring-ns/rt")
 	b.ReportMetric(float64(tRaw.Nanoseconds())/float64(b.N), "raw-ns/rt")
 	b.ReportMetric(float64(tRing)/float64(tRaw), "ratio")
-	b.ReportMetric(float64(s.Enters()-enters0)/float64(b.N), "enters/rt")
+	b.ReportMetric(float64(s.ring.Enters()-enters0)/float64(b.N), "enters/rt")
 }
 
 // BenchmarkDump dumps NLRING_BENCH_ROUTES (default 100,000) IPv4 routes per
@@ -199,7 +199,7 @@ func benchDump(b *testing.B, ns *netns.NS, n int) {
 		}
 	}
 	var tRing, tSys time.Duration
-	enters0, dry0 := ring.Enters(), ring.dryRuns.Load()
+	enters0, dry0 := ring.ring.Enters(), ring.dryRuns.Load()
 	b.ResetTimer()
 	for i := range b.N {
 		t0 := time.Now()
@@ -212,7 +212,7 @@ func benchDump(b *testing.B, ns *netns.NS, n int) {
 		}
 		tRing, tSys = tRing+t1.Sub(t0), tSys+time.Since(t1)
 	}
-	b.ReportMetric(float64(ring.Enters()-enters0)/float64(b.N), "enters/dump")
+	b.ReportMetric(float64(ring.ring.Enters()-enters0)/float64(b.N), "enters/dump")
 	b.ReportMetric(float64(ring.dryRuns.Load()-dry0)/float64(b.N), "dry-rings/dump")
 	b.ReportMetric(float64(tRing.Nanoseconds())/float64(b.N), "iouring-ns/dump")
 	b.ReportMetric(float64(tSys.Nanoseconds())/float64(b.N), "syscall-ns/dump")

@@ -14,41 +14,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// A SetupError is a failure to set up a socket's ring or the memory and
-// descriptors that go with it, as opposed to a failure to open the netlink
-// socket itself (a bad namespace, an unknown family), which Open returns as
-// it is. Either way nothing is left open.
-type SetupError struct {
-	Err error
-}
-
-func (e *SetupError) Error() string { return "nlring: io_uring ring setup: " + e.Err.Error() }
-
-func (e *SetupError) Unwrap() error { return e.Err }
-
-// UnsupportedError says why the io_uring backend cannot run on this kernel
-// or in this process. It matches errors.ErrUnsupported and, when there is
-// one, the errno that revealed it.
-type UnsupportedError struct {
-	Reason string
-	Err    error // the errno behind Reason, if any
-}
-
-func (e *UnsupportedError) Error() string {
-	if e.Err == nil {
-		return "nlring: io_uring backend unavailable: " + e.Reason
-	}
-	return fmt.Sprintf("nlring: io_uring backend unavailable: %s (%v)", e.Reason, e.Err)
-}
-
-// Unwrap makes errors.Is match errors.ErrUnsupported and the errno.
-func (e *UnsupportedError) Unwrap() []error {
-	if e.Err == nil {
-		return []error{errors.ErrUnsupported}
-	}
-	return []error{errors.ErrUnsupported, e.Err}
-}
-
 var support struct {
 	sync.Mutex
 	known bool
@@ -95,7 +60,7 @@ func forgetSupport() {
 
 // probe tries everything the backend uses, on a throw-away ring.
 func probe() (conclusive bool, err error) {
-	ring, err := uring.New(4, 8, 0)
+	ring, err := uring.New(4, 8)
 	switch {
 	case errors.Is(err, unix.ENOSYS):
 		return true, &UnsupportedError{"the kernel has no io_uring (io_uring_setup: ENOSYS)", unix.ENOSYS}
@@ -104,7 +69,7 @@ func probe() (conclusive bool, err error) {
 		// refusal is not cached, so io_uring is used again once allowed.
 		return false, &UnsupportedError{disabledReason(), unix.EPERM}
 	case err != nil:
-		return false, fmt.Errorf("nlring: probing io_uring: %w", err)
+		return false, fmt.Errorf("nlring: io_uring: probing: %w", err)
 	}
 	defer ring.Close()
 
@@ -113,7 +78,7 @@ func probe() (conclusive bool, err error) {
 	case errors.Is(err, unix.EINVAL):
 		return true, &UnsupportedError{"the kernel cannot list its io_uring opcodes (IORING_REGISTER_PROBE, Linux 5.6)", unix.EINVAL}
 	case err != nil:
-		return false, fmt.Errorf("nlring: probing io_uring: %w", err)
+		return false, fmt.Errorf("nlring: io_uring: probing: %w", err)
 	case len(missing) > 0:
 		return true, &UnsupportedError{Reason: fmt.Sprintf("the kernel's io_uring lacks opcodes %v", missing)}
 	}
@@ -123,7 +88,7 @@ func probe() (conclusive bool, err error) {
 	case errors.Is(err, unix.EINVAL):
 		return true, &UnsupportedError{"no ring-mapped provided buffers (IORING_REGISTER_PBUF_RING, Linux 5.19)", unix.EINVAL}
 	case err != nil:
-		return false, fmt.Errorf("nlring: probing io_uring: %w", err)
+		return false, fmt.Errorf("nlring: io_uring: probing: %w", err)
 	}
 	defer br.Unregister()
 	return probeMultishot(ring, br)
@@ -144,7 +109,7 @@ func disabledReason() string {
 // recvmsg and checks that the request stays armed (IORING_CQE_F_MORE).
 func probeMultishot(ring *uring.Ring, br *uring.BufRing) (conclusive bool, err error) {
 	inconclusive := func(err error) (bool, error) {
-		return false, fmt.Errorf("nlring: probing io_uring multishot recvmsg: %w", err)
+		return false, fmt.Errorf("nlring: io_uring: probing multishot recvmsg: %w", err)
 	}
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {

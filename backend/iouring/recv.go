@@ -3,100 +3,183 @@
 package iouring
 
 import (
-	"encoding/binary"
-	"fmt"
-	"unsafe"
+	"context"
+	"os"
+	"runtime"
 
 	"github.com/nlring/netlink/backend"
-	"github.com/nlring/netlink/internal/uring"
 	"golang.org/x/sys/unix"
 )
 
-// Each receive buffer starts with what the multishot recvmsg writes before
-// the payload: struct io_uring_recvmsg_out (16 bytes), then the sender's
-// address in a 16-byte area (struct sockaddr_nl is 12 bytes; 16 keeps the
-// payload 8-byte aligned). No control data is requested.
-const (
-	outSize    = int(unsafe.Sizeof(uring.RecvmsgOut{}))
-	nameSize   = 16
-	headerSize = outSize + nameSize
-)
+// Recv waits for the next datagram.
+func (s *Socket) Recv() (backend.Datagram, error) { return s.RecvContext(context.Background()) }
 
-// buffers is the receive memory: up to numBuffers buffers of headerSize+size
-// bytes each, on the Go heap, made as the socket's traffic asks for them
-// (see grow). Being Go memory, a slice of a buffer that a caller keeps past
-// Release or Close stays valid: at worst it reads a later datagram, it never
-// faults. The socket keeps every buffer referenced until the kernel can no
-// longer write to it (the receiver's final completion).
-type buffers struct {
-	bufs [][]byte // by buffer ID
-	size int      // payload capacity of each buffer
+// RecvContext is Recv that also returns ctx.Err() when ctx is done first.
+func (s *Socket) RecvContext(ctx context.Context) (backend.Datagram, error) {
+	s.mu.Lock()
+	for {
+		if s.closing {
+			s.mu.Unlock()
+			return backend.Datagram{}, errClosed
+		}
+		dl := s.rdl.Load()
+		if dl.expired() {
+			s.mu.Unlock()
+			return backend.Datagram{}, os.ErrDeadlineExceeded
+		}
+		if err := ctx.Err(); err != nil {
+			s.mu.Unlock()
+			return backend.Datagram{}, err
+		}
+		if !s.poller {
+			s.reapLocked()
+		}
+		if s.queue.len() > 0 && !s.armed && s.listening.Load() && !s.queue.errPending && s.overranLocked() {
+			// While the receiver is stopped (the consumer holds its
+			// buffers), events pile up in the socket and may overflow it.
+			// The kernel would say so only to the next receive armed, after
+			// every datagram already in hand: report it now, to this Recv,
+			// as recvmsg on the socket would.
+			s.queue.reportFirst(os.NewSyscallError("recvmsg", unix.ENOBUFS))
+		}
+		if s.queue.len() > 0 {
+			r := s.queue.pop()
+			s.mu.Unlock()
+			return s.take(r)
+		}
+		if !s.poller {
+			if r, ok := s.pollLocked(ctx); ok {
+				s.mu.Unlock()
+				return s.take(r)
+			}
+			continue
+		}
+		// Another Recv is the poller: wait for it to hand over.
+		ch := s.notifyLocked()
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-dl.ch:
+		case <-ctx.Done():
+		case <-s.closed:
+		}
+		s.mu.Lock()
+	}
 }
 
-// buf returns buffer id as the kernel may fill it.
-func (b *buffers) buf(id uint16) []byte { return b.bufs[id] }
-
-// count returns how many buffers there are.
-func (b *buffers) count() int { return len(b.bufs) }
-
-// grow adds up to n buffers, never more than numBuffers in all, and returns
-// the ID of the first new one and how many it added.
-func (b *buffers) grow(n int) (first, added int) {
-	first = len(b.bufs)
-	for len(b.bufs) < numBuffers && added < n {
-		b.bufs = append(b.bufs, make([]byte, headerSize+b.size))
-		added++
+// take turns a queued result into what Recv returns. A truncated datagram
+// comes with its buffer, which goes straight back.
+func (s *Socket) take(r result) (backend.Datagram, error) {
+	if r.err == nil {
+		return r.d, nil
 	}
-	return first, added
+	if r.d.Ref != 0 {
+		s.Release(r.d)
+	}
+	return backend.Datagram{}, r.err
 }
 
-// decodeRecv turns one completion of the multishot recvmsg into what Recv
-// hands out. buf is the buffer the completion consumed (Ref-1 of the result),
-// or -1. A datagram that did not fit (MSG_TRUNC, or a payload length over the
-// buffer's capacity) becomes a *backend.TruncatedError, still holding its
-// buffer so the caller can return it. A failed receive (res < 0) returns the
-// errno with no buffer.
-//
-// It trusts nothing in the CQE or the buffer header beyond what it checks,
-// so that it can be fed synthetic completions.
-func decodeRecv(c uring.CQE, b *buffers) (d backend.Datagram, buf int, err error) {
-	id, hasBuf := c.BufferID()
-	if hasBuf && int(id) >= b.count() {
-		return backend.Datagram{}, -1, fmt.Errorf("io_uring: recvmsg completion names buffer %d of %d", id, b.count())
+// pollLocked makes the caller the poller until a result is ready (returned
+// with ok) or Recv must stop for Close, its deadline or its context. It makes
+// sure the receiver runs on the caller's thread, and waits on the ring.
+// mu is held on entry and on return, released while waiting.
+func (s *Socket) pollLocked(ctx context.Context) (r result, ok bool) {
+	s.poller = true
+	// The receiver's task work runs on the thread that armed it: arm and
+	// wait on the same one.
+	runtime.LockOSThread()
+	tid := unix.Gettid()
+	var stop func() bool
+	for {
+		s.reapLocked()
+		if s.queue.len() > 0 {
+			r, ok = s.queue.pop(), true
+			break
+		}
+		if s.closing || s.rdl.Load().expired() || ctx.Err() != nil {
+			break
+		}
+		if s.armed {
+			if s.armedTid != tid && !s.cancelling {
+				// Migrate: the old receiver stops taking datagrams at once;
+				// its final completion comes from its thread, then this
+				// thread arms a new one. Nothing is lost or reordered:
+				// datagrams not taken wait in the socket.
+				s.cancelRecvLocked()
+				continue
+			}
+		} else if s.armLocked(tid) {
+			continue // it may have completed inline
+		}
+		if stop == nil && ctx.Done() != nil {
+			stop = context.AfterFunc(ctx, s.kick)
+		}
+		// Nobody else reads completions while we are the poller, so a
+		// completion posted from now on (a datagram, a NOP from kick) is
+		// still in the queue when io_uring_enter looks, and ends the wait.
+		if err := s.sleepLocked(); err != nil {
+			r, ok = result{err: err}, true
+			break
+		}
 	}
-	buf = -1
-	if hasBuf {
-		buf = int(id)
+	s.poller = false
+	s.broadcastLocked()
+	runtime.UnlockOSThread()
+	if stop != nil {
+		stop()
 	}
-	if c.Res < 0 {
-		return backend.Datagram{Ref: buf + 1}, buf, unix.Errno(-c.Res)
+	return r, ok
+}
+
+// sleepLocked waits in io_uring_enter for a completion, as the poller,
+// with s.mu released meanwhile. While it sleeps, kickLocked can end the
+// wait.
+func (s *Socket) sleepLocked() error {
+	s.sleeping = true
+	s.mu.Unlock()
+	err := s.ring.Wait(1)
+	s.mu.Lock()
+	s.sleeping, s.kicked = false, false
+	return err
+}
+
+// kick wakes the poller, if it waits in io_uring_enter, to look at its
+// deadline, context or Close again.
+func (s *Socket) kick() {
+	s.mu.Lock()
+	s.kickLocked()
+	s.mu.Unlock()
+}
+
+// kickLocked ends the poller's sleep, if it sleeps, with a NOP: it
+// completes inline, and its completion ends the wait. One NOP in flight is
+// enough.
+func (s *Socket) kickLocked() {
+	if !s.sleeping || s.kicked {
+		return
 	}
-	if !hasBuf {
-		return backend.Datagram{}, -1, fmt.Errorf("io_uring: recvmsg completion (res %d) without a buffer", c.Res)
+	sqe := s.ring.GetSQE()
+	if sqe == nil {
+		return
 	}
-	mem := b.buf(id)
-	if int(c.Res) < headerSize || int(c.Res) > len(mem) {
-		return backend.Datagram{Ref: buf + 1}, buf, fmt.Errorf("io_uring: recvmsg completion of %d bytes into a %d-byte buffer", c.Res, len(mem))
+	sqe.PrepNop()
+	sqe.UserData = udNop
+	s.kicked = true
+	s.ring.Submit()
+}
+
+// notifyLocked returns the channel the poller closes when it leaves.
+func (s *Socket) notifyLocked() chan struct{} {
+	if s.notify == nil {
+		s.notify = make(chan struct{})
 	}
-	out := uring.RecvmsgOut{
-		Namelen:    binary.NativeEndian.Uint32(mem[0:]),
-		Controllen: binary.NativeEndian.Uint32(mem[4:]),
-		Payloadlen: binary.NativeEndian.Uint32(mem[8:]),
-		Flags:      binary.NativeEndian.Uint32(mem[12:]),
+	return s.notify
+}
+
+// broadcastLocked wakes the Recv calls waiting for the poller.
+func (s *Socket) broadcastLocked() {
+	if s.notify != nil {
+		close(s.notify)
+		s.notify = nil
 	}
-	if out.Flags&unix.MSG_TRUNC != 0 || uint64(out.Payloadlen) > uint64(b.size) || int(out.Payloadlen) > int(c.Res)-headerSize {
-		// With MSG_TRUNC the kernel reports the datagram's real length.
-		return backend.Datagram{Ref: buf + 1}, buf, &backend.TruncatedError{Size: int(out.Payloadlen), Buffer: b.size}
-	}
-	d = backend.Datagram{
-		Data: mem[headerSize : headerSize+int(out.Payloadlen) : headerSize+int(out.Payloadlen)],
-		Ref:  buf + 1,
-	}
-	// struct sockaddr_nl: family, pad, pid, groups.
-	if out.Namelen >= unix.SizeofSockaddrNetlink {
-		name := mem[outSize:]
-		d.Sender = binary.NativeEndian.Uint32(name[4:])
-		d.Groups = binary.NativeEndian.Uint32(name[8:])
-	}
-	return d, buf, nil
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -212,16 +211,6 @@ func await(t testing.TB, c <-chan result) result {
 		t.Fatal("call still blocked after 30s")
 		return result{}
 	}
-}
-
-// countFDs counts this process's open descriptors.
-func countFDs(t testing.TB) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(ents)
 }
 
 // addRoutes creates link va (a veth, up, peer vb) in ns and n /32 routes

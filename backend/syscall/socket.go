@@ -74,9 +74,6 @@ func (s *Socket) Close() error {
 // PID returns the port ID the socket is bound to.
 func (s *Socket) PID() uint32 { return s.pid }
 
-// Kind returns backend.Syscall.
-func (s *Socket) Kind() backend.Kind { return backend.Syscall }
-
 // SyscallConn gives raw access to the descriptor. A Read through it competes
 // with Recv for datagrams.
 func (s *Socket) SyscallConn() (syscall.RawConn, error) {
@@ -139,7 +136,7 @@ func (s *Socket) SetReadDeadline(t time.Time) error {
 	return nil
 }
 
-// SetWriteDeadline sets the deadline for Send and SendBatch.
+// SetWriteDeadline sets the deadline for Send.
 func (s *Socket) SetWriteDeadline(t time.Time) error {
 	if err := s.rc.SetWriteDeadline(t); err != nil {
 		return s.pollError("setwritedeadline", err)

@@ -1,6 +1,8 @@
 //go:build linux
 
-// Package backendtest runs tests on every backend nlring ships.
+// Package backendtest holds the conformance suite every backend passes
+// (Run), and runs tests of the root package on every backend nlring ships
+// (ForEachBackend).
 package backendtest
 
 import (

@@ -65,11 +65,6 @@ func (ns *NS) Batch(r io.Reader) error {
 	return run(r, "ip", "-n", ns.name, "-batch", "-")
 }
 
-// Exec runs a command inside the namespace (`ip netns exec`).
-func (ns *NS) Exec(name string, args ...string) error {
-	return run(nil, "ip", append([]string{"netns", "exec", ns.name, name}, args...)...)
-}
-
 // Close deletes the namespace.
 func (ns *NS) Close() error {
 	unix.Close(ns.fd)

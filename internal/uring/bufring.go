@@ -51,7 +51,7 @@ type BufRing struct {
 // (a power of two, at most 32768) for buffer group bgid. It starts empty.
 func (r *Ring) RegisterBufRing(bgid uint16, entries int) (*BufRing, error) {
 	if entries <= 0 || entries > 1<<15 || entries&(entries-1) != 0 {
-		return nil, fmt.Errorf("io_uring buffer ring: %d entries is not a power of two up to 32768", entries)
+		return nil, fmt.Errorf("buffer ring of %d entries: not a power of two up to 32768", entries)
 	}
 	size := entries * int(unsafe.Sizeof(bufEntry{}))
 	mem, err := unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
@@ -59,7 +59,7 @@ func (r *Ring) RegisterBufRing(bgid uint16, entries int) (*BufRing, error) {
 		return nil, os.NewSyscallError("mmap", err)
 	}
 	reg := bufReg{RingAddr: uint64(uintptr(unsafe.Pointer(&mem[0]))), RingEntries: uint32(entries), Bgid: bgid}
-	if err := r.Register(IORING_REGISTER_PBUF_RING, unsafe.Pointer(&reg), 1); err != nil {
+	if err := r.register(IORING_REGISTER_PBUF_RING, unsafe.Pointer(&reg), 1); err != nil {
 		unix.Munmap(mem)
 		return nil, os.NewSyscallError("io_uring_register(IORING_REGISTER_PBUF_RING)", err)
 	}
@@ -104,7 +104,7 @@ func (b *BufRing) Unregister() error {
 		return nil
 	}
 	reg := bufReg{Bgid: b.bgid}
-	err := b.ring.Register(IORING_UNREGISTER_PBUF_RING, unsafe.Pointer(&reg), 1)
+	err := b.ring.register(IORING_UNREGISTER_PBUF_RING, unsafe.Pointer(&reg), 1)
 	unix.Munmap(b.mem)
 	b.mem, b.entries = nil, nil
 	if err != nil {

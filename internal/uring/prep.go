@@ -9,30 +9,12 @@ import (
 )
 
 // The Prep methods fill an SQE as liburing's io_uring_prep_* functions do.
-// Memory they point the kernel at (msghdrs, iovecs, buffers) must stay
+// Memory they point the kernel at (msghdrs, buffers) must stay
 // reachable and unmoved until the request completes: use heap or mmap'd
 // memory, never a goroutine stack, and keep a Go pointer to it.
 
 // PrepNop prepares a request that does nothing and completes with 0.
 func (s *SQE) PrepNop() { s.Opcode = IORING_OP_NOP }
-
-// PrepRead prepares a read(2) of len(b) bytes into b.
-func (s *SQE) PrepRead(fd int, b []byte) {
-	s.Opcode = IORING_OP_READ
-	s.Fd = int32(fd)
-	s.Addr = uint64(uintptr(unsafe.Pointer(unsafe.SliceData(b))))
-	s.Len = uint32(len(b))
-	s.Off = ^uint64(0) // -1: the file position; eventfds and sockets have none
-}
-
-// PrepSendmsg prepares a sendmsg(2).
-func (s *SQE) PrepSendmsg(fd int, msg *unix.Msghdr, flags uint32) {
-	s.Opcode = IORING_OP_SENDMSG
-	s.Fd = int32(fd)
-	s.Addr = uint64(uintptr(unsafe.Pointer(msg)))
-	s.Len = 1
-	s.OpFlags = flags
-}
 
 // PrepRecvmsgMultishot prepares a multishot recvmsg(2) that takes a buffer
 // from group for each datagram. Each buffer starts with struct

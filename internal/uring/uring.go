@@ -9,9 +9,9 @@
 // Enters may run while another goroutine uses the ring (Wait touches neither
 // queue). io_uring runs the deferred part of a request (task work) on the
 // OS thread that submitted it, so a caller that wants that work done on a
-// particular thread submits from it, locked with runtime.LockOSThread.
-// Without IORING_SETUP_SINGLE_ISSUER any thread may submit and wait; the
-// caller serializes access to the queues.
+// particular thread submits from it, locked with runtime.LockOSThread. Any
+// thread may submit and wait (rings are set up without
+// IORING_SETUP_SINGLE_ISSUER); the caller serializes access to the queues.
 //
 // golang.org/x/sys/unix provides the syscall numbers; the ABI types and
 // constants below are defined here, under their kernel names, because
@@ -20,7 +20,6 @@ package uring
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"sync/atomic"
 	"unsafe"
@@ -32,9 +31,6 @@ import (
 const (
 	IORING_SETUP_CQSIZE         = 1 << 3
 	IORING_SETUP_SUBMIT_ALL     = 1 << 7
-	IORING_SETUP_COOP_TASKRUN   = 1 << 8
-	IORING_SETUP_SINGLE_ISSUER  = 1 << 12
-	IORING_SETUP_DEFER_TASKRUN  = 1 << 13
 	IORING_FEAT_SINGLE_MMAP     = 1 << 0
 	IORING_FEAT_NODROP          = 1 << 1
 	IORING_ENTER_GETEVENTS      = 1 << 0
@@ -49,15 +45,12 @@ const (
 // Opcodes (enum io_uring_op).
 const (
 	IORING_OP_NOP          = 0
-	IORING_OP_SENDMSG      = 9
 	IORING_OP_RECVMSG      = 10
 	IORING_OP_ASYNC_CANCEL = 14
-	IORING_OP_READ         = 22
 )
 
 // SQE flags, SQE ioprio flags for send/recv, and CQE flags.
 const (
-	IOSQE_IO_LINK         = 1 << 2
 	IOSQE_BUFFER_SELECT   = 1 << 5
 	IORING_RECV_MULTISHOT = 1 << 1
 
@@ -121,9 +114,8 @@ type params struct {
 
 // Ring is one io_uring instance with its queues mapped.
 type Ring struct {
-	fd       int
-	flags    uint32
-	features uint32
+	fd    int
+	flags uint32 // the setup flags the kernel accepted
 
 	rings  []byte // SQ and CQ rings: one mapping (IORING_FEAT_SINGLE_MMAP)
 	sqeMem []byte // the SQE array: its own mapping
@@ -143,17 +135,15 @@ type Ring struct {
 	enters atomic.Uint64
 }
 
-// New sets up a ring with entries SQEs and cqEntries CQEs (IORING_SETUP_CQSIZE),
-// plus the given setup flags. It asks for IORING_SETUP_SUBMIT_ALL too (keep
-// submitting past a failing SQE, so every SQE gets its CQE), and retries
-// without the optional flags (SUBMIT_ALL, and IORING_SETUP_COOP_TASKRUN if
-// the caller asked for it) on kernels that reject them with EINVAL.
-func New(entries, cqEntries, flags uint32) (*Ring, error) {
+// New sets up a ring with entries SQEs and cqEntries CQEs (IORING_SETUP_CQSIZE).
+// It asks for IORING_SETUP_SUBMIT_ALL too (keep submitting past a failing
+// SQE, so every SQE gets its CQE), and retries without it on kernels that
+// reject it with EINVAL.
+func New(entries, cqEntries uint32) (*Ring, error) {
 	var p params
 	var fd int
 	var err error
-	optional := uint32(IORING_SETUP_COOP_TASKRUN)
-	for _, f := range []uint32{flags | IORING_SETUP_SUBMIT_ALL, flags&^optional | IORING_SETUP_SUBMIT_ALL, flags &^ optional} {
+	for _, f := range []uint32{IORING_SETUP_SUBMIT_ALL, 0} {
 		p = params{CQEntries: cqEntries, Flags: f | IORING_SETUP_CQSIZE}
 		fd, err = setup(entries, &p)
 		if err != unix.EINVAL {
@@ -163,7 +153,7 @@ func New(entries, cqEntries, flags uint32) (*Ring, error) {
 	if err != nil {
 		return nil, os.NewSyscallError("io_uring_setup", err)
 	}
-	r := &Ring{fd: fd, flags: p.Flags, features: p.Features}
+	r := &Ring{fd: fd, flags: p.Flags}
 	if err := r.mmap(&p); err != nil {
 		unix.Close(fd)
 		return nil, err
@@ -181,7 +171,7 @@ func setup(entries uint32, p *params) (int, error) {
 
 func (r *Ring) mmap(p *params) error {
 	if p.Features&IORING_FEAT_SINGLE_MMAP == 0 {
-		return errors.New("io_uring: kernel lacks IORING_FEAT_SINGLE_MMAP (Linux 5.4)")
+		return errors.New("the kernel lacks IORING_FEAT_SINGLE_MMAP (Linux 5.4)")
 	}
 	sqSize := uintptr(p.SQOff.Array) + uintptr(p.SQEntries)*4
 	cqSize := uintptr(p.CQOff.Cqes) + uintptr(p.CQEntries)*unsafe.Sizeof(CQE{})
@@ -218,31 +208,19 @@ func (r *Ring) mmap(p *params) error {
 
 func (r *Ring) u32(off uint32) *uint32 { return (*uint32)(unsafe.Pointer(&r.rings[off])) }
 
-// Fd returns the ring's file descriptor.
-func (r *Ring) Fd() int { return r.fd }
-
-// Flags returns the setup flags the kernel accepted.
-func (r *Ring) Flags() uint32 { return r.flags }
-
-// Features returns the IORING_FEAT_* bits the kernel reported.
-func (r *Ring) Features() uint32 { return r.features }
-
-// SQEntries returns the size of the submission queue.
-func (r *Ring) SQEntries() uint32 { return r.sqEntries }
-
 // Enters returns how many io_uring_enter calls the ring has made. It is the
 // one method that is safe to call from any goroutine.
 func (r *Ring) Enters() uint64 { return r.enters.Load() }
 
-// SQSpace returns how many SQEs GetSQE can still hand out before a submit.
-func (r *Ring) SQSpace() uint32 {
+// sqSpace returns how many SQEs GetSQE can still hand out before a submit.
+func (r *Ring) sqSpace() uint32 {
 	return r.sqEntries - (r.sqeTail - atomic.LoadUint32(r.sqHead))
 }
 
 // GetSQE returns the next free SQE, zeroed, or nil when the submission queue
 // is full. The SQE reaches the kernel at the next Submit or SubmitAndWait.
 func (r *Ring) GetSQE() *SQE {
-	if r.SQSpace() == 0 {
+	if r.sqSpace() == 0 {
 		return nil
 	}
 	sqe := &r.sqes[r.sqeTail&r.sqMask]
@@ -261,10 +239,8 @@ func (r *Ring) Submit() (int, error) { return r.SubmitAndWait(0) }
 func (r *Ring) SubmitAndWait(waitNr uint32) (int, error) {
 	// Publish the SQE contents before the tail: the kernel load-acquires it.
 	atomic.StoreUint32(r.sqTail, r.sqeTail)
-	// With IORING_SETUP_DEFER_TASKRUN completions are only produced while
-	// we ask for events, so always ask (a zero wait returns at once).
 	var flags uintptr
-	if waitNr > 0 || r.flags&IORING_SETUP_DEFER_TASKRUN != 0 {
+	if waitNr > 0 {
 		flags = IORING_ENTER_GETEVENTS
 	}
 	submitted := 0
@@ -282,7 +258,7 @@ func (r *Ring) SubmitAndWait(waitNr uint32) (int, error) {
 		// Submitting and waiting can both succeed in one call; when the
 		// kernel consumed SQEs it returns their count even if the wait
 		// was interrupted, so make sure the wait really happened.
-		if waitNr == 0 || r.CQReady() >= waitNr {
+		if waitNr == 0 || r.cqReady() >= waitNr {
 			return submitted, nil
 		}
 	}
@@ -303,8 +279,8 @@ func (r *Ring) Wait(minComplete uint32) error {
 	return os.NewSyscallError("io_uring_enter", errno)
 }
 
-// CQReady returns how many CQEs are waiting to be read.
-func (r *Ring) CQReady() uint32 {
+// cqReady returns how many CQEs are waiting to be read.
+func (r *Ring) cqReady() uint32 {
 	return atomic.LoadUint32(r.cqTail) - atomic.LoadUint32(r.cqHead)
 }
 
@@ -323,8 +299,8 @@ func (r *Ring) CQESeen() {
 	atomic.StoreUint32(r.cqHead, atomic.LoadUint32(r.cqHead)+1) // store-release: we are done reading it
 }
 
-// Register calls io_uring_register(2).
-func (r *Ring) Register(opcode uint32, arg unsafe.Pointer, nrArgs uint32) error {
+// register calls io_uring_register(2).
+func (r *Ring) register(opcode uint32, arg unsafe.Pointer, nrArgs uint32) error {
 	_, _, errno := unix.Syscall6(unix.SYS_IO_URING_REGISTER, uintptr(r.fd), uintptr(opcode), uintptr(arg), uintptr(nrArgs), 0, 0)
 	if errno != 0 {
 		return errno
@@ -349,7 +325,7 @@ type probe struct {
 // (IORING_REGISTER_PROBE); missing lists the ones it does not.
 func (r *Ring) OpSupported(ops ...uint8) (missing []uint8, err error) {
 	var p probe
-	if err := r.Register(IORING_REGISTER_PROBE, unsafe.Pointer(&p), uint32(len(p.Ops))); err != nil {
+	if err := r.register(IORING_REGISTER_PROBE, unsafe.Pointer(&p), uint32(len(p.Ops))); err != nil {
 		return nil, os.NewSyscallError("io_uring_register(IORING_REGISTER_PROBE)", err)
 	}
 	for _, op := range ops {
@@ -376,9 +352,4 @@ func (r *Ring) Close() error {
 		return os.NewSyscallError("close", err)
 	}
 	return nil
-}
-
-// String describes the ring for debugging.
-func (r *Ring) String() string {
-	return fmt.Sprintf("io_uring fd %d (sq %d, cq %d, flags %#x)", r.fd, r.sqEntries, len(r.cqes), r.flags)
 }

@@ -10,15 +10,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The receiver and the ring's queues. Everything here runs with Socket.mu
-// held.
+// The receiver: one multishot recvmsg that delivers datagrams into the
+// buffer ring until it runs dry, is cancelled or fails, and the completions
+// it posts. Everything here runs with Socket.mu held.
 
 // armLocked submits the multishot receive from the calling thread, whose ID
 // is tid, unless it runs already or cannot run: the socket is closing, its
 // last failure was not yet taken by Recv, or no buffer is free. The caller
 // keeps its goroutine locked to the thread. It reports whether it submitted.
 func (s *Socket) armLocked(tid int) bool {
-	if s.armed || s.closing || s.br == nil || (s.recvFailed && s.errPending) || s.returned == s.consumed {
+	if s.armed || s.closing || s.br == nil || (s.recvFailed && s.queue.errPending) || s.returned == s.consumed {
 		return false
 	}
 	sqe := s.ring.GetSQE()
@@ -47,35 +48,6 @@ func (s *Socket) cancelRecvLocked() {
 	s.ring.Submit()
 }
 
-// sleepLocked waits in io_uring_enter for a completion, as the poller,
-// with s.mu released meanwhile. While it sleeps, kickLocked can end the
-// wait.
-func (s *Socket) sleepLocked() error {
-	s.sleeping = true
-	s.mu.Unlock()
-	err := s.ring.Wait(1)
-	s.mu.Lock()
-	s.sleeping, s.kicked = false, false
-	return err
-}
-
-// kickLocked ends the poller's sleep, if it sleeps, with a NOP: it
-// completes inline, and its completion ends the wait. One NOP in flight is
-// enough.
-func (s *Socket) kickLocked() {
-	if !s.sleeping || s.kicked {
-		return
-	}
-	sqe := s.ring.GetSQE()
-	if sqe == nil {
-		return
-	}
-	sqe.PrepNop()
-	sqe.UserData = udNop
-	s.kicked = true
-	s.ring.Submit()
-}
-
 // reapLocked handles every CQE ready. Only the poller, or anyone while there
 // is no poller, may call it.
 func (s *Socket) reapLocked() {
@@ -91,10 +63,8 @@ func (s *Socket) reapLocked() {
 	}
 }
 
+// completeRecvLocked handles one completion of the receiver.
 func (s *Socket) completeRecvLocked(c uring.CQE) {
-	if c.Res == -int32(unix.ECANCELED) && !s.cancelling {
-		s.orphaned.Add(1)
-	}
 	if !c.More() {
 		s.armed, s.cancelling = false, false
 	}
@@ -105,7 +75,7 @@ func (s *Socket) completeRecvLocked(c uring.CQE) {
 		s.held++
 		// A datagram, or one that did not fit: either way Recv gets it
 		// with its buffer (and drops a truncated one).
-		s.pushLocked(result{d: d, err: err})
+		s.queue.push(result{d: d, err: err})
 		return
 	}
 	switch {
@@ -115,7 +85,7 @@ func (s *Socket) completeRecvLocked(c uring.CQE) {
 		// drop counter tells which: the ring may have been refilled since
 		// the kernel looked at it.
 		if s.overranLocked() {
-			s.reportLocked(os.NewSyscallError("recvmsg", unix.ENOBUFS))
+			s.queue.report(os.NewSyscallError("recvmsg", unix.ENOBUFS))
 		} else {
 			s.dryRuns.Add(1)
 			if s.returned == s.consumed {
@@ -128,16 +98,7 @@ func (s *Socket) completeRecvLocked(c uring.CQE) {
 		// Recv that waits arms it again.
 	default:
 		s.recvFailed = true
-		s.reportLocked(os.NewSyscallError("recvmsg", err))
-	}
-}
-
-// reportLocked queues an error for Recv unless one is already waiting:
-// errors are coalesced, which also bounds the queue.
-func (s *Socket) reportLocked(err error) {
-	if !s.errPending {
-		s.errPending = true
-		s.pushLocked(result{err: err})
+		s.queue.report(os.NewSyscallError("recvmsg", err))
 	}
 }
 

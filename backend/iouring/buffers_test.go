@@ -140,17 +140,3 @@ func FuzzDecodeRecv(f *testing.F) {
 		}
 	})
 }
-
-func TestUnsupportedError(t *testing.T) {
-	err := error(&UnsupportedError{Reason: "io_uring is disabled (sysctl kernel.io_uring_disabled=2)", Err: unix.EPERM})
-	if !errors.Is(err, errors.ErrUnsupported) || !errors.Is(err, unix.EPERM) {
-		t.Errorf("%v does not match both errors.ErrUnsupported and EPERM", err)
-	}
-	if got, want := err.Error(), "nlring: io_uring backend unavailable: io_uring is disabled (sysctl kernel.io_uring_disabled=2) (operation not permitted)"; got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
-	}
-	err = &UnsupportedError{Reason: "no multishot"}
-	if !errors.Is(err, errors.ErrUnsupported) || errors.Is(err, unix.EPERM) {
-		t.Errorf("%v: wrong matches", err)
-	}
-}

@@ -1,0 +1,239 @@
+//go:build linux
+
+package backendtest
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nlring/netlink/backend"
+	"github.com/nlring/netlink/internal/netns"
+	"github.com/nlring/netlink/internal/nlsock"
+)
+
+// openIn opens a socket of b in ns (NETLINK_ROUTE unless cfg says
+// otherwise), closed when t ends.
+func openIn(t testing.TB, b Backend, ns *netns.NS, cfg backend.Config) backend.Socket {
+	t.Helper()
+	if cfg.Family == 0 {
+		cfg.Family = unix.NETLINK_ROUTE
+	}
+	cfg.NetNS = ns.FD()
+	s, err := b.Open(cfg)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		// Tests that close the socket themselves get net.ErrClosed here.
+		if err := s.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// peer is a plain blocking netlink socket standing for another program.
+type peer struct {
+	fd  int
+	pid uint32
+}
+
+// openPeer opens a NETLINK_USERSOCK socket in ns, closed when t ends.
+func openPeer(t testing.TB, ns *netns.NS) *peer {
+	t.Helper()
+	fd, pid, err := nlsock.Open(nlsock.Options{Family: unix.NETLINK_USERSOCK, NetNS: ns.FD()})
+	if err != nil {
+		t.Fatalf("opening peer socket: %v", err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	return &peer{fd: fd, pid: pid}
+}
+
+// send sends b to port pid and to multicast groups.
+func (p *peer) send(t testing.TB, pid, groups uint32, b []byte) {
+	t.Helper()
+	to := &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: pid, Groups: groups}
+	err := unix.Sendto(p.fd, b, 0, to)
+	if groups != 0 && pid == 0 && errors.Is(err, unix.ECONNREFUSED) {
+		// The multicast went out; the kernel then also tried port 0, which
+		// NETLINK_USERSOCK does not have.
+		err = nil
+	}
+	if err != nil {
+		t.Fatalf("peer sendto: %v", err)
+	}
+}
+
+// request encodes one netlink message.
+func request(typ, flags uint16, seq uint32, payload []byte) []byte {
+	b := make([]byte, unix.NLMSG_HDRLEN, unix.NLMSG_HDRLEN+len(payload))
+	binary.NativeEndian.PutUint32(b[0:4], uint32(unix.NLMSG_HDRLEN+len(payload)))
+	binary.NativeEndian.PutUint16(b[4:6], typ)
+	binary.NativeEndian.PutUint16(b[6:8], flags)
+	binary.NativeEndian.PutUint32(b[8:12], seq)
+	return append(b, payload...)
+}
+
+// noop is a request the kernel only acknowledges.
+func noop(seq uint32) []byte {
+	return request(unix.NLMSG_NOOP, unix.NLM_F_REQUEST|unix.NLM_F_ACK, seq, nil)
+}
+
+// getLink asks for link ifindex.
+func getLink(seq uint32, ifindex int32) []byte {
+	ifi := make([]byte, unix.SizeofIfInfomsg)
+	binary.NativeEndian.PutUint32(ifi[4:8], uint32(ifindex))
+	return request(unix.RTM_GETLINK, unix.NLM_F_REQUEST, seq, ifi)
+}
+
+// dumpRoutes asks for every IPv4 route.
+func dumpRoutes(seq uint32) []byte {
+	rtm := make([]byte, unix.SizeofRtMsg)
+	rtm[0] = unix.AF_INET
+	return request(unix.RTM_GETROUTE, unix.NLM_F_REQUEST|unix.NLM_F_DUMP, seq, rtm)
+}
+
+// message is one parsed netlink message.
+type message struct {
+	Type, Flags uint16
+	Seq, PID    uint32
+	Data        []byte
+}
+
+// parse splits a datagram into messages.
+func parse(t testing.TB, b []byte) []message {
+	t.Helper()
+	var msgs []message
+	for len(b) > 0 {
+		if len(b) < unix.NLMSG_HDRLEN {
+			t.Fatalf("parse: %d trailing bytes", len(b))
+		}
+		n := int(binary.NativeEndian.Uint32(b[0:4]))
+		if n < unix.NLMSG_HDRLEN || n > len(b) {
+			t.Fatalf("parse: message length %d, %d bytes left", n, len(b))
+		}
+		msgs = append(msgs, message{
+			Type:  binary.NativeEndian.Uint16(b[4:6]),
+			Flags: binary.NativeEndian.Uint16(b[6:8]),
+			Seq:   binary.NativeEndian.Uint32(b[8:12]),
+			PID:   binary.NativeEndian.Uint32(b[12:16]),
+			Data:  b[unix.NLMSG_HDRLEN:n],
+		})
+		b = b[min(len(b), (n+unix.NLMSG_ALIGNTO-1)&^(unix.NLMSG_ALIGNTO-1)):]
+	}
+	return msgs
+}
+
+// ackError returns the error code of an NLMSG_ERROR message.
+func ackError(t testing.TB, m message) int32 {
+	t.Helper()
+	if m.Type != unix.NLMSG_ERROR || len(m.Data) < 4 {
+		t.Fatalf("want NLMSG_ERROR, got type %d with %d bytes", m.Type, len(m.Data))
+	}
+	return int32(binary.NativeEndian.Uint32(m.Data))
+}
+
+// attr returns the payload of attribute typ in b, a run of rtattrs.
+func attr(b []byte, typ uint16) []byte {
+	for len(b) >= unix.SizeofRtAttr {
+		n := int(binary.NativeEndian.Uint16(b[0:2]))
+		if n < unix.SizeofRtAttr || n > len(b) {
+			return nil
+		}
+		if binary.NativeEndian.Uint16(b[2:4]) == typ {
+			return b[unix.SizeofRtAttr:n]
+		}
+		b = b[min(len(b), (n+3)&^3):]
+	}
+	return nil
+}
+
+// recvOne receives a datagram, copies it and releases it.
+func recvOne(t testing.TB, s backend.Socket) (backend.Datagram, []byte) {
+	t.Helper()
+	d, err := s.Recv()
+	if err != nil {
+		t.Fatalf("Recv: %v", err)
+	}
+	b := append([]byte(nil), d.Data...)
+	s.Release(d)
+	return d, b
+}
+
+// result is what a Recv in another goroutine returned.
+type result struct {
+	data []byte
+	err  error
+}
+
+// recvAsync runs recv in a new goroutine and returns where its result will
+// arrive.
+func recvAsync(s backend.Socket, recv func() (backend.Datagram, error)) <-chan result {
+	c := make(chan result, 1)
+	go func() {
+		d, err := recv()
+		r := result{err: err}
+		if err == nil {
+			r.data = append([]byte(nil), d.Data...)
+			s.Release(d)
+		}
+		c <- r
+	}()
+	return c
+}
+
+// blocked gives a call started with recvAsync a moment to block, and fails
+// the test if it returns meanwhile.
+func blocked(t testing.TB, c <-chan result) {
+	t.Helper()
+	select {
+	case r := <-c:
+		t.Fatalf("Recv returned %v before being unblocked", r.err)
+	case <-time.After(20 * time.Millisecond):
+	}
+}
+
+// await waits for a result, failing the test if none comes: the call it
+// waits for was supposed to be unblocked.
+func await(t testing.TB, c <-chan result) result {
+	t.Helper()
+	select {
+	case r := <-c:
+		return r
+	case <-time.After(30 * time.Second):
+		t.Fatal("call still blocked after 30s")
+		return result{}
+	}
+}
+
+// countFDs counts this process's open descriptors.
+func countFDs(t testing.TB) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
+
+// addRoutes creates link va (a veth, up, peer vb) in ns and n /32 routes
+// through it, from 10.1.0.0 up.
+func addRoutes(t testing.TB, ns *netns.NS, n int) {
+	t.Helper()
+	var cmds strings.Builder
+	cmds.WriteString("link add name va type veth peer name vb\nlink set va up\nlink set vb up\n")
+	for i := range n {
+		fmt.Fprintf(&cmds, "route add 10.%d.%d.%d/32 dev va\n", 1+i>>16, i>>8&0xff, i&0xff)
+	}
+	if err := ns.Batch(strings.NewReader(cmds.String())); err != nil {
+		t.Fatal(err)
+	}
+}
