@@ -1,12 +1,10 @@
 // Package filter builds classic BPF socket filters for netlink event
 // sockets: the kernel drops the datagrams a program does not want before
-// they are queued, so the receiver never wakes up for them. How much that
-// saves depends on the event rate (a receiver that keeps up wakes up once
-// per event; one that falls behind reads many per wake-up): in
-// BenchmarkReceiverCPU (package filter/ebpf, Linux 6.18, 2 vCPUs), a
-// filter keeping 1 route event in 10 cut the receiver's CPU by 73–81%, 1
-// in 100 by 93–95%, classic and eBPF alike; earlier measurements at a
-// higher event rate found 55% and 86%.
+// they are queued, so the receiver never wakes up for them. How much of
+// the receiver's CPU that saves depends on the event rate: a receiver that
+// keeps up wakes up once per event, one that falls behind reads many per
+// wake-up. BenchmarkReceiverCPU in package filter/ebpf measures it for
+// classic and eBPF filters.
 //
 // Pass the result of [Assemble] to Conn.SetBPF (or SO_ATTACH_FILTER):
 //

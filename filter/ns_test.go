@@ -5,8 +5,6 @@ package filter
 import (
 	"testing"
 
-	"github.com/nlring/netlink/filter/internal/scenario"
-	"github.com/nlring/netlink/internal/nstest"
 	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
@@ -30,8 +28,8 @@ func TestNamespaceRouteTable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ns := scenario.NS(t)
-			s := scenario.Open(t, ns)
+			ns := testutil.VethNS(t)
+			s := testutil.Listen(t, ns)
 			if tt.filter != nil {
 				raw, err := Assemble(s.PID(), tt.filter)
 				if err != nil {
@@ -43,12 +41,12 @@ func TestNamespaceRouteTable(t *testing.T) {
 			}
 			s.Sync(t) // events of the set-up, if no filter
 			for _, table := range []int{100, 200, 1000} {
-				scenario.AddRoutes(t, ns, table, 0, perTable)
+				testutil.AddRoutes(t, ns, table, 0, perTable)
 			}
-			if err := ns.IP("link", "set", scenario.Link, "mtu", "1400"); err != nil {
+			if err := ns.IP("link", "set", testutil.Link, "mtu", "1400"); err != nil {
 				t.Fatal(err)
 			}
-			got := scenario.Count(s.Sync(t))
+			got := testutil.Count(s.Sync(t))
 			if diff := testutil.Diff(tt.want, got); diff != "" {
 				t.Errorf("events received (-want +got):\n%s", diff)
 			}
@@ -58,7 +56,7 @@ func TestNamespaceRouteTable(t *testing.T) {
 			if n := s.DumpRoutes(t); n < 3*perTable {
 				t.Errorf("dump returned %d routes, want at least %d", n, 3*perTable)
 			}
-			if got := scenario.Count(s.Sync(t)); len(got) != 0 {
+			if got := testutil.Count(s.Sync(t)); len(got) != 0 {
 				t.Errorf("events after the dump: %v", got)
 			}
 		})
@@ -82,8 +80,8 @@ func TestNamespaceConntrackZone(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ns := nstest.NS(t)
-			s := scenario.OpenConntrack(t, ns)
+			ns := testutil.NS(t)
+			s := testutil.ListenConntrack(t, ns)
 			if tt.filter != nil {
 				raw, err := Assemble(s.PID(), tt.filter)
 				if err != nil {
@@ -94,9 +92,9 @@ func TestNamespaceConntrackZone(t *testing.T) {
 				}
 			}
 			for i, zone := range []uint16{0, 5, 7} {
-				scenario.AddConntrack(t, ns, zone, uint16(10000+i))
+				testutil.AddConntrack(t, ns, zone, uint16(10000+i))
 			}
-			if diff := testutil.Diff(tt.want, scenario.Count(s.Sync(t))); diff != "" {
+			if diff := testutil.Diff(tt.want, testutil.Count(s.Sync(t))); diff != "" {
 				t.Errorf("events received (-want +got):\n%s", diff)
 			}
 		})
@@ -107,9 +105,9 @@ func TestNamespaceConntrackZone(t *testing.T) {
 // veth end's own link events and the routes through it arrive, its peer's
 // link events do not.
 func TestNamespaceInterface(t *testing.T) {
-	ns := scenario.NS(t)
-	s := scenario.Open(t, ns)
-	idx := scenario.LinkIndex(t, ns, scenario.Link)
+	ns := testutil.VethNS(t)
+	s := testutil.Listen(t, ns)
+	idx := testutil.LinkIndex(t, ns, testutil.Link)
 	raw, err := Assemble(s.PID(), Interface(idx))
 	if err != nil {
 		t.Fatal(err)
@@ -118,20 +116,20 @@ func TestNamespaceInterface(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{
-		{"link", "set", scenario.Link + "p", "mtu", "1300"},
-		{"link", "set", scenario.Link, "mtu", "1300"},
-		{"route", "add", "10.1.0.0/16", "dev", scenario.Link, "table", "100"},
+		{"link", "set", testutil.Peer, "mtu", "1300"},
+		{"link", "set", testutil.Link, "mtu", "1300"},
+		{"route", "add", "10.1.0.0/16", "dev", testutil.Link, "table", "100"},
 		{"route", "add", "10.2.0.0/16", "dev", "lo", "table", "100"},
 	} {
 		if err := ns.IP(args...); err != nil {
 			t.Fatal(err)
 		}
 	}
-	var got []scenario.Msg
+	var got []testutil.Received
 	for _, m := range s.Sync(t) {
-		got = append(got, scenario.Msg{Type: m.Type, Index: m.Index, Table: m.Table})
+		got = append(got, testutil.Received{Type: m.Type, Index: m.Index, Table: m.Table})
 	}
-	want := []scenario.Msg{
+	want := []testutil.Received{
 		{Type: unix.RTM_NEWLINK, Index: idx},
 		{Type: unix.RTM_NEWROUTE, Table: 100},
 	}

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/nlring/netlink/filter"
-	"github.com/nlring/netlink/filter/internal/scenario"
 	"github.com/nlring/netlink/internal/netns"
 	"github.com/nlring/netlink/internal/nlsock"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 )
@@ -55,7 +55,7 @@ const (
 var modeNames = [numModes]string{"user", "classic", "ebpf"}
 
 func benchReceivers(b *testing.B, sel int) {
-	ns := scenario.NS(b)
+	ns := testutil.VethNS(b)
 	batch := routeBatch(sel)
 	var cpu [numModes]time.Duration
 	var wanted [numModes]int
@@ -111,7 +111,7 @@ func routeBatch(sel int) string {
 		if i%sel == 0 {
 			table = wantedTable
 		}
-		route := fmt.Sprintf("10.%d.%d.%d/32 dev %s table %d\n", 1+i>>16, i>>8&0xff, i&0xff, scenario.Link, table)
+		route := fmt.Sprintf("%s/32 dev %s table %d\n", testutil.RouteDst(i), testutil.Link, table)
 		add.WriteString("route add " + route)
 		del.WriteString("route del " + route)
 	}
@@ -135,7 +135,7 @@ type receiver struct {
 }
 
 func newReceiver(b *testing.B, ns *netns.NS, mode receiverMode) *receiver {
-	fd, pid, err := nlsock.Open(nlsock.Options{Family: unix.NETLINK_ROUTE, Groups: scenario.Groups, NetNS: ns.FD()})
+	fd, pid, err := nlsock.Open(nlsock.Options{Family: unix.NETLINK_ROUTE, Groups: testutil.EventGroups, NetNS: ns.FD()})
 	if err != nil {
 		b.Fatal(err)
 	}

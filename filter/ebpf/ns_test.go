@@ -3,9 +3,6 @@ package ebpf
 import (
 	"testing"
 
-	nl "github.com/nlring/netlink/filter/internal/nlmsg"
-	"github.com/nlring/netlink/filter/internal/scenario"
-	"github.com/nlring/netlink/internal/nstest"
 	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
@@ -17,8 +14,8 @@ import (
 // events sent, and a request, its ACK and a dump keep working.
 func TestNamespaceRouteTables(t *testing.T) {
 	const perTable = 5
-	ns := scenario.NS(t)
-	s := scenario.Open(t, ns)
+	ns := testutil.VethNS(t)
+	s := testutil.Listen(t, ns)
 	s.Sync(t) // the set-up's events, before the filter
 
 	f := newFilter(t, Spec{
@@ -32,12 +29,12 @@ func TestNamespaceRouteTables(t *testing.T) {
 	round := func(step, mtu string, want map[string]int, wantCounters Counters) {
 		t.Helper()
 		for _, table := range []int{100, 200, 1000} {
-			scenario.AddRoutes(t, ns, table, 0, perTable)
+			testutil.AddRoutes(t, ns, table, 0, perTable)
 		}
-		if err := ns.IP("link", "set", scenario.Link, "mtu", mtu); err != nil {
+		if err := ns.IP("link", "set", testutil.Link, "mtu", mtu); err != nil {
 			t.Fatal(err)
 		}
-		if diff := testutil.Diff(want, scenario.Count(s.Sync(t))); diff != "" {
+		if diff := testutil.Diff(want, testutil.Count(s.Sync(t))); diff != "" {
 			t.Errorf("%s: events received (-want +got):\n%s", step, diff)
 		}
 		c, err := f.Counters()
@@ -74,11 +71,11 @@ func TestNamespaceRouteTables(t *testing.T) {
 // TestNamespaceConntrackZones filters real ctnetlink events by zone, and
 // changes the zones while attached.
 func TestNamespaceConntrackZones(t *testing.T) {
-	ns := nstest.NS(t)
-	s := scenario.OpenConntrack(t, ns)
+	ns := testutil.NS(t)
+	s := testutil.ListenConntrack(t, ns)
 	f := newFilter(t, Spec{
 		PortID: s.PID(),
-		Types:  map[uint16]Match{nl.CTNew: MatchZone, nl.CTDelete: MatchZone},
+		Types:  map[uint16]Match{testutil.CTNew: MatchZone, testutil.CTDelete: MatchZone},
 		Zones:  []uint32{5},
 	})
 	if err := f.Attach(s); err != nil {
@@ -97,9 +94,9 @@ func TestNamespaceConntrackZones(t *testing.T) {
 			t.Fatal(err)
 		}
 		for j, zone := range []uint16{0, 5, 7} {
-			scenario.AddConntrack(t, ns, zone, uint16(10000+10*i+j))
+			testutil.AddConntrack(t, ns, zone, uint16(10000+10*i+j))
 		}
-		if diff := testutil.Diff(step.want, scenario.Count(s.Sync(t))); diff != "" {
+		if diff := testutil.Diff(step.want, testutil.Count(s.Sync(t))); diff != "" {
 			t.Errorf("zones %v: events received (-want +got):\n%s", step.zones, diff)
 		}
 	}
@@ -118,8 +115,8 @@ func TestNamespaceConntrackZones(t *testing.T) {
 // kernel puts after some forty other attributes.
 func TestNamespaceNestedAttr(t *testing.T) {
 	const iflaVXLANID = 1
-	ns := scenario.NS(t)
-	s := scenario.Open(t, ns)
+	ns := testutil.VethNS(t)
+	s := testutil.Listen(t, ns)
 	f := newFilter(t, Spec{
 		PortID: s.PID(),
 		Types:  map[uint16]Match{unix.RTM_NEWLINK: MatchAttr},
@@ -138,7 +135,7 @@ func TestNamespaceNestedAttr(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	vx42, vx43 := scenario.LinkIndex(t, ns, "vx42"), scenario.LinkIndex(t, ns, "vx43")
+	vx42, vx43 := testutil.LinkIndex(t, ns, "vx42"), testutil.LinkIndex(t, ns, "vx43")
 	indexes := func() map[uint32]bool {
 		got := map[uint32]bool{}
 		for _, m := range s.Sync(t) {

@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"testing"
 
-	nl "github.com/nlring/netlink/filter/internal/nlmsg"
 	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
@@ -18,10 +17,10 @@ const (
 
 var host = binary.NativeEndian
 
-func routes(tables ...uint32) []nl.Message {
-	ms := make([]nl.Message, len(tables))
+func routes(tables ...uint32) []testutil.Message {
+	ms := make([]testutil.Message, len(tables))
 	for i, t := range tables {
-		ms[i] = nl.RouteEvent(otherPort, t)
+		ms[i] = testutil.RouteEvent(otherPort, t)
 	}
 	return ms
 }
@@ -34,17 +33,17 @@ func TestPrograms(t *testing.T) {
 		unix.RTM_NEWLINK: MatchInterface, unix.RTM_NEWADDR: MatchInterface,
 		unix.RTM_NEWNEIGH: MatchInterface, unix.RTM_NEWROUTE: MatchInterface,
 	}, Interfaces: []uint32{5}}
-	zones := Spec{Types: map[uint16]Match{nl.CTNew: MatchZone, nl.CTDelete: MatchZone}, Zones: []uint32{0, 7}}
+	zones := Spec{Types: map[uint16]Match{testutil.CTNew: MatchZone, testutil.CTDelete: MatchZone}, Zones: []uint32{0, 7}}
 	both := Spec{Types: map[uint16]Match{unix.RTM_NEWROUTE: MatchTable | MatchInterface}, Tables: []uint32{100}, Interfaces: []uint32{5}}
 	links := Spec{Types: map[uint16]Match{unix.RTM_NEWLINK: MatchAny}}
 	tableMatchOnLinks := Spec{Types: map[uint16]Match{unix.RTM_NEWLINK: MatchTable}, Tables: []uint32{100}}
 
 	vlanID := Spec{Types: map[uint16]Match{unix.RTM_NEWLINK: MatchAttr}, Attrs: []uint32{100},
 		Attr: AttrKey{HeaderLen: unix.SizeofIfInfomsg, Path: []uint16{unix.IFLA_LINKINFO, unix.IFLA_INFO_DATA, unix.IFLA_VLAN_ID}, Size: 2}}
-	vlan := func(id nl.Payload, extra ...nl.Attribute) nl.Message {
-		return nl.LinkEvent(3, append([]nl.Attribute{nl.Nest(unix.NLA_F_NESTED|unix.IFLA_LINKINFO,
-			nl.Attr(unix.IFLA_INFO_KIND, nl.Str("vlan")),
-			nl.Nest(unix.IFLA_INFO_DATA, nl.Attr(unix.IFLA_VLAN_FLAGS, nl.U32(0)), nl.Attr(unix.IFLA_VLAN_ID, id)))}, extra...)...)
+	vlan := func(id testutil.Payload, extra ...testutil.Attribute) testutil.Message {
+		return testutil.LinkEvent(3, append([]testutil.Attribute{testutil.Nest(unix.NLA_F_NESTED|unix.IFLA_LINKINFO,
+			testutil.Attr(unix.IFLA_INFO_KIND, testutil.Str("vlan")),
+			testutil.Nest(unix.IFLA_INFO_DATA, testutil.Attr(unix.IFLA_VLAN_FLAGS, testutil.U32(0)), testutil.Attr(unix.IFLA_VLAN_ID, id)))}, extra...)...)
 	}
 	mtu := Spec{Types: map[uint16]Match{unix.RTM_NEWLINK: MatchAttr | MatchInterface}, Attrs: []uint32{1500}, Interfaces: []uint32{3},
 		Attr: AttrKey{HeaderLen: unix.SizeofIfInfomsg, Path: []uint16{unix.IFLA_MTU}, Size: 4}}
@@ -53,78 +52,78 @@ func TestPrograms(t *testing.T) {
 	be32Key := Spec{Types: map[uint16]Match{unix.RTM_NEWLINK: MatchAttr}, Attrs: []uint32{0x0a000001},
 		Attr: AttrKey{HeaderLen: unix.SizeofIfInfomsg, Path: []uint16{9}, Size: 4, BigEndian: true}}
 
-	manyAttrs := make([]nl.Attribute, MaxAttributes)
+	manyAttrs := make([]testutil.Attribute, MaxAttributes)
 	for i := range manyAttrs {
-		manyAttrs[i] = nl.Attr(unix.RTA_PRIORITY, nl.U32(uint32(i)))
+		manyAttrs[i] = testutil.Attr(unix.RTA_PRIORITY, testutil.U32(uint32(i)))
 	}
 	tests := []struct {
 		name string
 		spec Spec
-		msgs []nl.Message
+		msgs []testutil.Message
 		raw  []byte
 		want Counters
 	}{
 		// Exempt datagrams.
 		{"short datagram", links, nil, []byte{1, 2, 3}, Counters{Exempt: 1}},
-		{"ACK", Spec{}, []nl.Message{{Type: unix.NLMSG_ERROR, PID: otherPort, Header: nl.U32(0)}}, nil, Counters{Exempt: 1}},
-		{"NLMSG_DONE", Spec{}, []nl.Message{{Type: unix.NLMSG_DONE, Flags: unix.NLM_F_MULTI}}, nil, Counters{Exempt: 1}},
-		{"dump part", Spec{}, []nl.Message{nl.RouteEvent(0, 1).WithType(unix.RTM_NEWROUTE), {Type: unix.RTM_NEWROUTE, Flags: unix.NLM_F_MULTI}}, nil, Counters{Exempt: 1}},
-		{"reply", Spec{}, []nl.Message{nl.LinkEvent(1).WithPID(ownPort)}, nil, Counters{Exempt: 1}},
-		{"other port", Spec{}, []nl.Message{nl.LinkEvent(1).WithPID(ownPort + 1<<16)}, nil, Counters{Dropped: 1}},
-		{"type 0x1000", Spec{}, []nl.Message{{Type: 0x1000}}, nil, Counters{Dropped: 1}},
+		{"ACK", Spec{}, []testutil.Message{{Type: unix.NLMSG_ERROR, PID: otherPort, Header: testutil.U32(0)}}, nil, Counters{Exempt: 1}},
+		{"NLMSG_DONE", Spec{}, []testutil.Message{{Type: unix.NLMSG_DONE, Flags: unix.NLM_F_MULTI}}, nil, Counters{Exempt: 1}},
+		{"dump part", Spec{}, []testutil.Message{testutil.RouteEvent(0, 1).WithType(unix.RTM_NEWROUTE), {Type: unix.RTM_NEWROUTE, Flags: unix.NLM_F_MULTI}}, nil, Counters{Exempt: 1}},
+		{"reply", Spec{}, []testutil.Message{testutil.LinkEvent(1).WithPID(ownPort)}, nil, Counters{Exempt: 1}},
+		{"other port", Spec{}, []testutil.Message{testutil.LinkEvent(1).WithPID(ownPort + 1<<16)}, nil, Counters{Dropped: 1}},
+		{"type 0x1000", Spec{}, []testutil.Message{{Type: 0x1000}}, nil, Counters{Dropped: 1}},
 
-		{"any link", links, []nl.Message{nl.LinkEvent(3)}, nil, Counters{Matched: 1}},
-		{"type not listed", links, []nl.Message{nl.LinkEvent(3).WithType(unix.RTM_DELLINK)}, nil, Counters{Dropped: 1}},
+		{"any link", links, []testutil.Message{testutil.LinkEvent(3)}, nil, Counters{Matched: 1}},
+		{"type not listed", links, []testutil.Message{testutil.LinkEvent(3).WithType(unix.RTM_DELLINK)}, nil, Counters{Dropped: 1}},
 
 		{"table 100", routeTables, routes(100), nil, Counters{Matched: 1}},
 		{"table 1000", routeTables, routes(1000), nil, Counters{Matched: 1}},
 		{"table 200", routeTables, routes(200), nil, Counters{Dropped: 1}},
 		{"table 232 (1000 mod 256)", routeTables, routes(232), nil, Counters{Dropped: 1}},
-		{"deleted in table 100", routeTables, []nl.Message{nl.RouteEvent(otherPort, 100).WithType(unix.RTM_DELROUTE)}, nil, Counters{Matched: 1}},
-		{"table after attributes", routeTables, []nl.Message{nl.RouteEvent(otherPort, 100, nl.Attr(unix.RTA_DST, nl.BE32(0x0a000000)), nl.Attr(unix.RTA_OIF, nl.U32(100)))}, nil, Counters{Matched: 1}},
-		{"table beyond the attribute limit", routeTables, []nl.Message{nl.RouteEvent(otherPort, 100, manyAttrs...)}, nil, Counters{Dropped: 1}},
-		{"table just within the attribute limit", routeTables, []nl.Message{nl.RouteEvent(otherPort, 100, manyAttrs[1:]...)}, nil, Counters{Matched: 1}},
-		{"RTA_TABLE of the wrong size", routeTables, []nl.Message{{Type: unix.RTM_NEWROUTE, Header: nl.Rtmsg(100), Attrs: []nl.Attribute{nl.Attr(unix.RTA_TABLE, nl.U16(100))}}}, nil, Counters{Dropped: 1}},
-		{"no RTA_TABLE", routeTables, []nl.Message{{Type: unix.RTM_NEWROUTE, Header: nl.Rtmsg(100)}}, nil, Counters{Dropped: 1}},
-		{"table on a link message", tableMatchOnLinks, []nl.Message{nl.LinkEvent(1, nl.Attr(unix.RTA_TABLE, nl.U32(100)))}, nil, Counters{Dropped: 1}},
+		{"deleted in table 100", routeTables, []testutil.Message{testutil.RouteEvent(otherPort, 100).WithType(unix.RTM_DELROUTE)}, nil, Counters{Matched: 1}},
+		{"table after attributes", routeTables, []testutil.Message{testutil.RouteEvent(otherPort, 100, testutil.Attr(unix.RTA_DST, testutil.BE32(0x0a000000)), testutil.Attr(unix.RTA_OIF, testutil.U32(100)))}, nil, Counters{Matched: 1}},
+		{"table beyond the attribute limit", routeTables, []testutil.Message{testutil.RouteEvent(otherPort, 100, manyAttrs...)}, nil, Counters{Dropped: 1}},
+		{"table just within the attribute limit", routeTables, []testutil.Message{testutil.RouteEvent(otherPort, 100, manyAttrs[1:]...)}, nil, Counters{Matched: 1}},
+		{"RTA_TABLE of the wrong size", routeTables, []testutil.Message{{Type: unix.RTM_NEWROUTE, Header: testutil.Rtmsg(100), Attrs: []testutil.Attribute{testutil.Attr(unix.RTA_TABLE, testutil.U16(100))}}}, nil, Counters{Dropped: 1}},
+		{"no RTA_TABLE", routeTables, []testutil.Message{{Type: unix.RTM_NEWROUTE, Header: testutil.Rtmsg(100)}}, nil, Counters{Dropped: 1}},
+		{"table on a link message", tableMatchOnLinks, []testutil.Message{testutil.LinkEvent(1, testutil.Attr(unix.RTA_TABLE, testutil.U32(100)))}, nil, Counters{Dropped: 1}},
 
 		{"second message matches", routeTables, routes(200, 300, 100), nil, Counters{Matched: 1}},
 		{"no message matches", routeTables, routes(200, 300, 400), nil, Counters{Dropped: 1}},
 		{"match at the message limit", routeTables, routes(append(make([]uint32, MaxMessages-1), 100)...), nil, Counters{Matched: 1}},
 		{"match past the message limit", routeTables, routes(append(make([]uint32, MaxMessages), 100)...), nil, Counters{Dropped: 1}},
-		{"exempt second message", routeTables, []nl.Message{nl.RouteEvent(otherPort, 200), {Type: unix.NLMSG_DONE}}, nil, Counters{Exempt: 1}},
+		{"exempt second message", routeTables, []testutil.Message{testutil.RouteEvent(otherPort, 200), {Type: unix.NLMSG_DONE}}, nil, Counters{Exempt: 1}},
 
-		{"link 5", ifaces, []nl.Message{nl.LinkEvent(5)}, nil, Counters{Matched: 1}},
-		{"link 6", ifaces, []nl.Message{nl.LinkEvent(6)}, nil, Counters{Dropped: 1}},
-		{"address on 5", ifaces, []nl.Message{{Type: unix.RTM_NEWADDR, Header: nl.Ifaddrmsg(5)}}, nil, Counters{Matched: 1}},
-		{"neighbour on 5", ifaces, []nl.Message{{Type: unix.RTM_NEWNEIGH, Header: nl.Ndmsg(5)}}, nil, Counters{Matched: 1}},
-		{"route via 5", ifaces, []nl.Message{nl.RouteEvent(otherPort, 254, nl.Attr(unix.RTA_OIF, nl.U32(5)))}, nil, Counters{Matched: 1}},
-		{"route via 6", ifaces, []nl.Message{nl.RouteEvent(otherPort, 254, nl.Attr(unix.RTA_OIF, nl.U32(6)))}, nil, Counters{Dropped: 1}},
+		{"link 5", ifaces, []testutil.Message{testutil.LinkEvent(5)}, nil, Counters{Matched: 1}},
+		{"link 6", ifaces, []testutil.Message{testutil.LinkEvent(6)}, nil, Counters{Dropped: 1}},
+		{"address on 5", ifaces, []testutil.Message{{Type: unix.RTM_NEWADDR, Header: testutil.Ifaddrmsg(5)}}, nil, Counters{Matched: 1}},
+		{"neighbour on 5", ifaces, []testutil.Message{{Type: unix.RTM_NEWNEIGH, Header: testutil.Ndmsg(5)}}, nil, Counters{Matched: 1}},
+		{"route via 5", ifaces, []testutil.Message{testutil.RouteEvent(otherPort, 254, testutil.Attr(unix.RTA_OIF, testutil.U32(5)))}, nil, Counters{Matched: 1}},
+		{"route via 6", ifaces, []testutil.Message{testutil.RouteEvent(otherPort, 254, testutil.Attr(unix.RTA_OIF, testutil.U32(6)))}, nil, Counters{Dropped: 1}},
 
-		{"table 100 via 5", both, []nl.Message{nl.RouteEvent(otherPort, 100, nl.Attr(unix.RTA_OIF, nl.U32(5)))}, nil, Counters{Matched: 1}},
-		{"table 100 via 6", both, []nl.Message{nl.RouteEvent(otherPort, 100, nl.Attr(unix.RTA_OIF, nl.U32(6)))}, nil, Counters{Dropped: 1}},
-		{"table 200 via 5", both, []nl.Message{nl.RouteEvent(otherPort, 200, nl.Attr(unix.RTA_OIF, nl.U32(5)))}, nil, Counters{Dropped: 1}},
+		{"table 100 via 5", both, []testutil.Message{testutil.RouteEvent(otherPort, 100, testutil.Attr(unix.RTA_OIF, testutil.U32(5)))}, nil, Counters{Matched: 1}},
+		{"table 100 via 6", both, []testutil.Message{testutil.RouteEvent(otherPort, 100, testutil.Attr(unix.RTA_OIF, testutil.U32(6)))}, nil, Counters{Dropped: 1}},
+		{"table 200 via 5", both, []testutil.Message{testutil.RouteEvent(otherPort, 200, testutil.Attr(unix.RTA_OIF, testutil.U32(5)))}, nil, Counters{Dropped: 1}},
 
-		{"vlan 100", vlanID, []nl.Message{vlan(nl.U16(100))}, nil, Counters{Matched: 1}},
-		{"vlan 101", vlanID, []nl.Message{vlan(nl.U16(101))}, nil, Counters{Dropped: 1}},
-		{"vlan 0x6400", vlanID, []nl.Message{vlan(nl.U16(0x6400))}, nil, Counters{Dropped: 1}},
-		{"vlan id of 4 bytes", vlanID, []nl.Message{vlan(nl.U32(100))}, nil, Counters{Dropped: 1}},
-		{"vlan id outside the nest", vlanID, []nl.Message{nl.LinkEvent(3,
-			nl.Nest(unix.IFLA_LINKINFO, nl.Nest(unix.IFLA_INFO_DATA, nl.Attr(unix.IFLA_VLAN_FLAGS, nl.U32(0)))),
-			nl.Attr(unix.IFLA_VLAN_ID, nl.U16(100)))}, nil, Counters{Dropped: 1}},
-		{"vlan id not nested", vlanID, []nl.Message{nl.LinkEvent(3, nl.Attr(unix.IFLA_VLAN_ID, nl.U16(100)))}, nil, Counters{Dropped: 1}},
-		{"mtu 1500 on 3", mtu, []nl.Message{nl.LinkEvent(3, nl.Attr(unix.IFLA_MTU, nl.U32(1500)))}, nil, Counters{Matched: 1}},
-		{"mtu 1500 on 4", mtu, []nl.Message{nl.LinkEvent(4, nl.Attr(unix.IFLA_MTU, nl.U32(1500)))}, nil, Counters{Dropped: 1}},
-		{"mtu 9000 on 3", mtu, []nl.Message{nl.LinkEvent(3, nl.Attr(unix.IFLA_MTU, nl.U32(9000)))}, nil, Counters{Dropped: 1}},
-		{"operstate up", operstate, []nl.Message{nl.LinkEvent(3, nl.Attr(unix.IFLA_MTU, nl.U32(1500)), nl.Attr(unix.IFLA_OPERSTATE, nl.U8(6)))}, nil, Counters{Matched: 1}},
-		{"operstate down", operstate, []nl.Message{nl.LinkEvent(3, nl.Attr(unix.IFLA_OPERSTATE, nl.U8(2)))}, nil, Counters{Dropped: 1}},
-		{"big-endian u32", be32Key, []nl.Message{nl.LinkEvent(3, nl.Attr(9, nl.BE32(0x0a000001)))}, nil, Counters{Matched: 1}},
-		{"big-endian u32, swapped", be32Key, []nl.Message{nl.LinkEvent(3, nl.Attr(9, nl.BE32(0x0100000a)))}, nil, Counters{Dropped: 1}},
+		{"vlan 100", vlanID, []testutil.Message{vlan(testutil.U16(100))}, nil, Counters{Matched: 1}},
+		{"vlan 101", vlanID, []testutil.Message{vlan(testutil.U16(101))}, nil, Counters{Dropped: 1}},
+		{"vlan 0x6400", vlanID, []testutil.Message{vlan(testutil.U16(0x6400))}, nil, Counters{Dropped: 1}},
+		{"vlan id of 4 bytes", vlanID, []testutil.Message{vlan(testutil.U32(100))}, nil, Counters{Dropped: 1}},
+		{"vlan id outside the nest", vlanID, []testutil.Message{testutil.LinkEvent(3,
+			testutil.Nest(unix.IFLA_LINKINFO, testutil.Nest(unix.IFLA_INFO_DATA, testutil.Attr(unix.IFLA_VLAN_FLAGS, testutil.U32(0)))),
+			testutil.Attr(unix.IFLA_VLAN_ID, testutil.U16(100)))}, nil, Counters{Dropped: 1}},
+		{"vlan id not nested", vlanID, []testutil.Message{testutil.LinkEvent(3, testutil.Attr(unix.IFLA_VLAN_ID, testutil.U16(100)))}, nil, Counters{Dropped: 1}},
+		{"mtu 1500 on 3", mtu, []testutil.Message{testutil.LinkEvent(3, testutil.Attr(unix.IFLA_MTU, testutil.U32(1500)))}, nil, Counters{Matched: 1}},
+		{"mtu 1500 on 4", mtu, []testutil.Message{testutil.LinkEvent(4, testutil.Attr(unix.IFLA_MTU, testutil.U32(1500)))}, nil, Counters{Dropped: 1}},
+		{"mtu 9000 on 3", mtu, []testutil.Message{testutil.LinkEvent(3, testutil.Attr(unix.IFLA_MTU, testutil.U32(9000)))}, nil, Counters{Dropped: 1}},
+		{"operstate up", operstate, []testutil.Message{testutil.LinkEvent(3, testutil.Attr(unix.IFLA_MTU, testutil.U32(1500)), testutil.Attr(unix.IFLA_OPERSTATE, testutil.U8(6)))}, nil, Counters{Matched: 1}},
+		{"operstate down", operstate, []testutil.Message{testutil.LinkEvent(3, testutil.Attr(unix.IFLA_OPERSTATE, testutil.U8(2)))}, nil, Counters{Dropped: 1}},
+		{"big-endian u32", be32Key, []testutil.Message{testutil.LinkEvent(3, testutil.Attr(9, testutil.BE32(0x0a000001)))}, nil, Counters{Matched: 1}},
+		{"big-endian u32, swapped", be32Key, []testutil.Message{testutil.LinkEvent(3, testutil.Attr(9, testutil.BE32(0x0100000a)))}, nil, Counters{Dropped: 1}},
 
-		{"zone 7", zones, []nl.Message{nl.CTEvent(nl.CTNew, 7)}, nil, Counters{Matched: 1}},
-		{"zone 0x0700", zones, []nl.Message{nl.CTEvent(nl.CTNew, 0x0700)}, nil, Counters{Dropped: 1}},
-		{"default zone", zones, []nl.Message{nl.CTEvent(nl.CTDelete)}, nil, Counters{Matched: 1}},
-		{"zone 8", zones, []nl.Message{nl.CTEvent(nl.CTDelete, 8)}, nil, Counters{Dropped: 1}},
+		{"zone 7", zones, []testutil.Message{testutil.CTEvent(testutil.CTNew, 7)}, nil, Counters{Matched: 1}},
+		{"zone 0x0700", zones, []testutil.Message{testutil.CTEvent(testutil.CTNew, 0x0700)}, nil, Counters{Dropped: 1}},
+		{"default zone", zones, []testutil.Message{testutil.CTEvent(testutil.CTDelete)}, nil, Counters{Matched: 1}},
+		{"zone 8", zones, []testutil.Message{testutil.CTEvent(testutil.CTDelete, 8)}, nil, Counters{Dropped: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,7 +135,7 @@ func TestPrograms(t *testing.T) {
 			}
 			pkt := tt.raw
 			if pkt == nil {
-				pkt = nl.Datagram(host, tt.msgs...)
+				pkt = testutil.Datagram(host, tt.msgs...)
 			}
 			got := p.keeps(t, pkt)
 			if want := tt.want.Dropped == 0; got != want {
@@ -161,7 +160,7 @@ func TestRuntimeChanges(t *testing.T) {
 	if err := f.Attach(p.recv); err != nil {
 		t.Fatal(err)
 	}
-	link, route100, route1000 := nl.Datagram(host, nl.LinkEvent(2)), nl.Datagram(host, routes(100)...), nl.Datagram(host, routes(1000)...)
+	link, route100, route1000 := testutil.Datagram(host, testutil.LinkEvent(2)), testutil.Datagram(host, routes(100)...), testutil.Datagram(host, routes(1000)...)
 	check := func(step string, wantLink, want100, want1000 bool) {
 		t.Helper()
 		got := [3]bool{p.keeps(t, link), p.keeps(t, route100), p.keeps(t, route1000)}
