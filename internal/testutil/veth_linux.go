@@ -68,8 +68,8 @@ func AddRoutes(t testing.TB, ns *netns.NS, table, first, n int) {
 }
 
 // RouteDst is the destination of the i-th test route: 10.1.0.0 onwards,
-// 65,536 routes per second octet, clear of LinkAddr for the first 16
-// million.
+// 65,536 routes per second octet, clear of LinkAddr below i = 254<<16
+// (16.6 million routes).
 func RouteDst(i int) netip.Addr {
 	return netip.AddrFrom4([4]byte{10, byte(1 + i>>16), byte(i >> 8), byte(i)})
 }
