@@ -17,7 +17,7 @@ import (
 	nlsyscall "github.com/nlring/netlink/backend/syscall"
 	"github.com/nlring/netlink/internal/netns"
 	"github.com/nlring/netlink/internal/nlsock"
-	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 )
 
 // rawSocket opens a plain blocking netlink socket in ns.
@@ -60,7 +60,7 @@ func rawRoundTrip(b *testing.B, fd int, req, buf []byte) {
 // alternating chunks of the same run, through a raw blocking sendto+recvfrom
 // pair; it reports both and their ratio.
 func BenchmarkRoundTrip(b *testing.B) {
-	ns := nstest.NS(b)
+	ns := testutil.NS(b)
 	s := openIn(b, ns, backend.Config{})
 	fd := rawSocket(b, ns)
 	req, buf := getLink(1, 1), make([]byte, 32<<10)
@@ -99,7 +99,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 // other thread: the worst case for a receiver armed by the thread that
 // waits. The raw figure does the same ping-pong around raw round trips.
 func BenchmarkRoundTripHop(b *testing.B) {
-	ns := nstest.NS(b)
+	ns := testutil.NS(b)
 	s := openIn(b, ns, backend.Config{})
 	fd := rawSocket(b, ns)
 	req, buf := getLink(1, 1), make([]byte, 32<<10)
@@ -162,8 +162,8 @@ func BenchmarkDump(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	ns := nstest.NS(b)
-	addRoutes(b, ns, n)
+	ns := testutil.NS(b)
+	testutil.AddVethRoutes(b, ns, n)
 	b.Run(fmt.Sprintf("routes=%d", n), func(b *testing.B) { benchDump(b, ns, n) })
 }
 
@@ -185,7 +185,7 @@ func benchDump(b *testing.B, ns *netns.NS, n int) {
 				b.Fatal(err)
 			}
 			for _, m := range messages(b, d.Data) {
-				switch m.typ {
+				switch m.Type {
 				case unix.RTM_NEWROUTE:
 					routes++
 				case unix.NLMSG_DONE:

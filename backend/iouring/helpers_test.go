@@ -4,8 +4,6 @@ package iouring
 
 import (
 	"encoding/binary"
-	"fmt"
-	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -43,62 +41,29 @@ func openIn(t testing.TB, ns *netns.NS, cfg backend.Config) *Socket {
 	return s
 }
 
-// nlmsg builds one netlink message.
-func nlmsg(typ, flags uint16, seq uint32, body []byte) []byte {
-	b := make([]byte, unix.NLMSG_HDRLEN+len(body))
-	binary.NativeEndian.PutUint32(b[0:], uint32(len(b)))
-	binary.NativeEndian.PutUint16(b[4:], typ)
-	binary.NativeEndian.PutUint16(b[6:], flags)
-	binary.NativeEndian.PutUint32(b[8:], seq)
-	copy(b[unix.NLMSG_HDRLEN:], body)
-	return b
-}
-
-// getLink asks for link index (struct ifinfomsg).
+// getLink asks for link index.
 func getLink(seq uint32, index int32) []byte {
-	body := make([]byte, unix.SizeofIfInfomsg)
-	body[0] = unix.AF_UNSPEC
-	binary.NativeEndian.PutUint32(body[4:], uint32(index))
-	return nlmsg(unix.RTM_GETLINK, unix.NLM_F_REQUEST, seq, body)
+	return testutil.Request(unix.RTM_GETLINK, unix.NLM_F_REQUEST, seq, testutil.LinkBody(index))
 }
 
-// dumpRoutes asks for every IPv4 route (struct rtmsg).
+// dumpRoutes asks for every IPv4 route.
 func dumpRoutes(seq uint32) []byte {
-	body := make([]byte, unix.SizeofRtMsg)
-	body[0] = unix.AF_INET
-	return nlmsg(unix.RTM_GETROUTE, unix.NLM_F_REQUEST|unix.NLM_F_DUMP, seq, body)
-}
-
-type msg struct {
-	typ   uint16
-	flags uint16
-	seq   uint32
-	body  []byte
+	return testutil.Request(unix.RTM_GETROUTE, unix.NLM_F_REQUEST|unix.NLM_F_DUMP, seq, testutil.RouteDumpBody(unix.AF_INET))
 }
 
 // messages splits a datagram into its netlink messages.
-func messages(t testing.TB, b []byte) []msg {
+func messages(t testing.TB, b []byte) []testutil.Received {
 	t.Helper()
-	var out []msg
-	for len(b) >= unix.NLMSG_HDRLEN {
-		n := int(binary.NativeEndian.Uint32(b))
-		if n < unix.NLMSG_HDRLEN || n > len(b) {
-			t.Fatalf("bad netlink message length %d in %d bytes", n, len(b))
-		}
-		out = append(out, msg{
-			typ:   binary.NativeEndian.Uint16(b[4:]),
-			flags: binary.NativeEndian.Uint16(b[6:]),
-			seq:   binary.NativeEndian.Uint32(b[8:]),
-			body:  b[unix.NLMSG_HDRLEN:n],
-		})
-		b = b[min((n+3)&^3, len(b)):]
+	msgs, err := testutil.Parse(b)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return msgs
 }
 
-// errno returns the error an NLMSG_ERROR carries.
-func errnoOf(m msg) unix.Errno {
-	return unix.Errno(-int32(binary.NativeEndian.Uint32(m.body)))
+// errnoOf returns the error an NLMSG_ERROR carries.
+func errnoOf(m testutil.Received) unix.Errno {
+	return unix.Errno(-int32(binary.NativeEndian.Uint32(m.Data)))
 }
 
 // dump runs a route dump on s and counts RTM_NEWROUTE messages up to
@@ -123,10 +88,10 @@ func dump(t testing.TB, s *Socket, seq uint32, hold int) (routes, datagrams int)
 		datagrams++
 		done := false
 		for _, m := range messages(t, d.Data) {
-			if m.seq != seq {
-				t.Fatalf("message with seq %d in dump %d", m.seq, seq)
+			if m.Seq != seq {
+				t.Fatalf("message with seq %d in dump %d", m.Seq, seq)
 			}
-			switch m.typ {
+			switch m.Type {
 			case unix.RTM_NEWROUTE:
 				routes++
 			case unix.NLMSG_DONE:
@@ -146,18 +111,5 @@ func dump(t testing.TB, s *Socket, seq uint32, hold int) (routes, datagrams int)
 		if done {
 			return routes, datagrams
 		}
-	}
-}
-
-// addRoutes creates a veth pair in ns and n /32 routes through it.
-func addRoutes(t testing.TB, ns *netns.NS, n int) {
-	t.Helper()
-	var b strings.Builder
-	b.WriteString("link add name va type veth peer name vb\nlink set va up\nlink set vb up\n")
-	for i := range n {
-		fmt.Fprintf(&b, "route add 10.%d.%d.%d/32 dev va\n", i>>16&0xff, i>>8&0xff, i&0xff)
-	}
-	if err := ns.Batch(strings.NewReader(b.String())); err != nil {
-		t.Fatal(err)
 	}
 }

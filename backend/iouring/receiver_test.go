@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/nlring/netlink/backend"
-	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 )
 
 // TestRingRunsDry dumps more datagrams than the socket has buffers, once
@@ -17,9 +17,9 @@ import (
 // receive ends with ENOBUFS on an empty buffer ring and must be re-armed when
 // buffers come back, with nothing lost and no error reported.
 func TestRingRunsDry(t *testing.T) {
-	ns := nstest.NS(t)
+	ns := testutil.NS(t)
 	const n = 80000 // about 160 datagrams: more than numBuffers
-	addRoutes(t, ns, n)
+	testutil.AddVethRoutes(t, ns, n)
 	s := openIn(t, ns, backend.Config{BufferSize: backend.MinBufferSize})
 
 	t.Run("release each", func(t *testing.T) {
@@ -49,8 +49,8 @@ func TestRingRunsDry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ms := messages(t, d.Data); ms[0].seq != 3 {
-			t.Errorf("reply seq %d, want 3", ms[0].seq)
+		if ms := messages(t, d.Data); ms[0].Seq != 3 {
+			t.Errorf("reply seq %d, want 3", ms[0].Seq)
 		}
 		s.Release(d)
 	})
@@ -60,7 +60,7 @@ func TestRingRunsDry(t *testing.T) {
 // that exits while locked to its thread (which takes the thread with it, and
 // with it the receiver's task work), then back. Nothing may be lost.
 func TestReceiverMigrates(t *testing.T) {
-	ns := nstest.NS(t)
+	ns := testutil.NS(t)
 	s := openIn(t, ns, backend.Config{})
 	roundTrip := func(seq uint32) error {
 		if err := s.Send(getLink(seq, 1)); err != nil {
@@ -71,7 +71,7 @@ func TestReceiverMigrates(t *testing.T) {
 			return err
 		}
 		defer s.Release(d)
-		if got := messages(t, d.Data)[0].seq; got != seq {
+		if got := messages(t, d.Data)[0].Seq; got != seq {
 			return fmt.Errorf("reply seq %d, want %d", got, seq)
 		}
 		return nil

@@ -11,7 +11,7 @@ import (
 
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/internal/nlsock"
-	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 )
 
 // benchRoutes is how many routes the dump benchmarks read per dump.
@@ -29,7 +29,7 @@ func countMessages(b []byte) (n int, done bool) {
 		if binary.NativeEndian.Uint16(b[4:6]) == unix.NLMSG_DONE {
 			done = true
 		}
-		b = b[min(len(b), nlmsgAlign(l)):]
+		b = b[min(len(b), (l+unix.NLMSG_ALIGNTO-1)&^(unix.NLMSG_ALIGNTO-1)):]
 	}
 	return n, done
 }
@@ -51,16 +51,14 @@ func reportDump(b *testing.B, msgs int, cpu time.Duration) {
 }
 
 func dumpRequest() []byte {
-	rtm := make([]byte, unix.SizeofRtMsg)
-	rtm[0] = unix.AF_INET
-	return request(unix.RTM_GETROUTE, unix.NLM_F_REQUEST|unix.NLM_F_DUMP, 1, rtm)
+	return testutil.Request(unix.RTM_GETROUTE, unix.NLM_F_REQUEST|unix.NLM_F_DUMP, 1, testutil.RouteDumpBody(unix.AF_INET))
 }
 
 // BenchmarkRouteDump compares receiving an IPv4 route dump through the
 // backend with a plain blocking unix.Recvmsg loop into a 32 KiB buffer.
 func BenchmarkRouteDump(b *testing.B) {
-	ns := nstest.NS(b)
-	addRoutes(b, ns, benchRoutes)
+	ns := testutil.NS(b)
+	testutil.AddVethRoutes(b, ns, benchRoutes)
 	req := dumpRequest()
 
 	b.Run("backend", func(b *testing.B) {
@@ -118,7 +116,7 @@ func BenchmarkRouteDump(b *testing.B) {
 // BenchmarkRoundTrip measures one request and its ACK.
 func BenchmarkRoundTrip(b *testing.B) {
 	s, _ := openRoute(b, backend.Config{})
-	req := noop(1)
+	req := testutil.Noop(1)
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := s.Send(req); err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/nlring/netlink/backend"
+	"github.com/nlring/netlink/internal/testutil"
 )
 
 const recvFunc = "backend/syscall.(*Socket).recv"
@@ -39,7 +40,7 @@ func TestRecvContextSparesOthers(t *testing.T) {
 			if r := await(t, canceled); !errors.Is(r.err, context.Canceled) {
 				t.Fatalf("RecvContext = %v, want context.Canceled", r.err)
 			}
-			if err := s.Send(noop(42)); err != nil {
+			if err := s.Send(testutil.Noop(42)); err != nil {
 				t.Fatal(err)
 			}
 			r := await(t, other)

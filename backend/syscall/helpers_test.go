@@ -5,7 +5,6 @@ package syscall
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"net"
 	"runtime"
 	"strings"
@@ -17,7 +16,6 @@ import (
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/internal/netns"
 	"github.com/nlring/netlink/internal/nlsock"
-	"github.com/nlring/netlink/internal/nstest"
 	"github.com/nlring/netlink/internal/testutil"
 )
 
@@ -47,7 +45,7 @@ func openIn(t testing.TB, ns *netns.NS, cfg backend.Config) *Socket {
 // openRoute opens a NETLINK_ROUTE socket in a fresh namespace.
 func openRoute(t testing.TB, cfg backend.Config) (*Socket, *netns.NS) {
 	t.Helper()
-	ns := nstest.NS(t)
+	ns := testutil.NS(t)
 	return openIn(t, ns, cfg), ns
 }
 
@@ -83,56 +81,18 @@ func (p *peer) send(t testing.TB, pid, groups uint32, b []byte) {
 	}
 }
 
-// request encodes one netlink message.
-func request(typ, flags uint16, seq uint32, payload []byte) []byte {
-	b := make([]byte, unix.NLMSG_HDRLEN, unix.NLMSG_HDRLEN+len(payload))
-	binary.NativeEndian.PutUint32(b[0:4], uint32(unix.NLMSG_HDRLEN+len(payload)))
-	binary.NativeEndian.PutUint16(b[4:6], typ)
-	binary.NativeEndian.PutUint16(b[6:8], flags)
-	binary.NativeEndian.PutUint32(b[8:12], seq)
-	return append(b, payload...)
-}
-
-// noop is a request the kernel only acknowledges.
-func noop(seq uint32) []byte {
-	return request(unix.NLMSG_NOOP, unix.NLM_F_REQUEST|unix.NLM_F_ACK, seq, nil)
-}
-
-// message is one parsed netlink message.
-type message struct {
-	Type, Flags uint16
-	Seq, PID    uint32
-	Data        []byte
-}
-
 // parse splits a datagram into messages.
-func parse(t testing.TB, b []byte) []message {
+func parse(t testing.TB, b []byte) []testutil.Received {
 	t.Helper()
-	var msgs []message
-	for len(b) > 0 {
-		if len(b) < unix.NLMSG_HDRLEN {
-			t.Fatalf("parse: %d trailing bytes", len(b))
-		}
-		n := int(binary.NativeEndian.Uint32(b[0:4]))
-		if n < unix.NLMSG_HDRLEN || n > len(b) {
-			t.Fatalf("parse: message length %d, %d bytes left", n, len(b))
-		}
-		msgs = append(msgs, message{
-			Type:  binary.NativeEndian.Uint16(b[4:6]),
-			Flags: binary.NativeEndian.Uint16(b[6:8]),
-			Seq:   binary.NativeEndian.Uint32(b[8:12]),
-			PID:   binary.NativeEndian.Uint32(b[12:16]),
-			Data:  b[unix.NLMSG_HDRLEN:n],
-		})
-		b = b[min(len(b), nlmsgAlign(n)):]
+	msgs, err := testutil.Parse(b)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
 	}
 	return msgs
 }
 
-func nlmsgAlign(n int) int { return (n + unix.NLMSG_ALIGNTO - 1) &^ (unix.NLMSG_ALIGNTO - 1) }
-
 // ackError returns the error code of an NLMSG_ERROR message.
-func ackError(t testing.TB, m message) int32 {
+func ackError(t testing.TB, m testutil.Received) int32 {
 	t.Helper()
 	if m.Type != unix.NLMSG_ERROR || len(m.Data) < 4 {
 		t.Fatalf("want NLMSG_ERROR, got type %d with %d bytes", m.Type, len(m.Data))
@@ -210,27 +170,5 @@ func await(t testing.TB, c <-chan result) result {
 	case <-time.After(30 * time.Second):
 		t.Fatal("call still blocked after 30s")
 		return result{}
-	}
-}
-
-// addRoutes creates link va (a veth, up, peer vb) in ns and n /32 routes
-// through it, from 10.1.0.0 up.
-func addRoutes(t testing.TB, ns *netns.NS, n int) {
-	t.Helper()
-	for _, args := range [][]string{
-		{"link", "add", "name", "va", "type", "veth", "peer", "name", "vb"},
-		{"link", "set", "va", "up"},
-		{"link", "set", "vb", "up"},
-	} {
-		if err := ns.IP(args...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var cmds strings.Builder
-	for i := range n {
-		fmt.Fprintf(&cmds, "route add 10.%d.%d.%d/32 dev va\n", 1+i>>16, i>>8&0xff, i&0xff)
-	}
-	if err := ns.Batch(strings.NewReader(cmds.String())); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nlring/netlink/backend"
-	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 )
 
 // TestDumpFitsBuffers checks that dump datagrams, sized by the kernel for
@@ -17,11 +17,9 @@ import (
 // and the socket keeps no buffer out once they are released.
 func TestDumpFitsBuffers(t *testing.T) {
 	s, ns := openRoute(t, backend.Config{})
-	addRoutes(t, ns, 3000)
+	testutil.AddVethRoutes(t, ns, 3000)
 
-	rtm := make([]byte, unix.SizeofRtMsg)
-	rtm[0] = unix.AF_INET
-	if err := s.Send(request(unix.RTM_GETROUTE, unix.NLM_F_REQUEST|unix.NLM_F_DUMP, 1, rtm)); err != nil {
+	if err := s.Send(testutil.Request(unix.RTM_GETROUTE, unix.NLM_F_REQUEST|unix.NLM_F_DUMP, 1, testutil.RouteDumpBody(unix.AF_INET))); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
 	spilledBefore := spilled.Load()
@@ -42,7 +40,7 @@ func TestDumpFitsBuffers(t *testing.T) {
 // TestLargeDatagram checks that a datagram far above the kernel's dump size
 // but within the buffer arrives whole, with its sender.
 func TestLargeDatagram(t *testing.T) {
-	ns := nstest.NS(t)
+	ns := testutil.NS(t)
 	s := openIn(t, ns, backend.Config{Family: unix.NETLINK_USERSOCK})
 	p := openPeer(t, ns)
 
@@ -61,7 +59,7 @@ func TestLargeDatagram(t *testing.T) {
 // to hold another does not free that one: a Ref names one loan of a
 // buffer, not the buffer.
 func TestStaleRelease(t *testing.T) {
-	ns := nstest.NS(t)
+	ns := testutil.NS(t)
 	s := openIn(t, ns, backend.Config{Family: unix.NETLINK_USERSOCK})
 	p := openPeer(t, ns)
 	p.send(t, s.PID(), 0, []byte("one"))

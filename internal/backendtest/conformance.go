@@ -16,7 +16,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nlring/netlink/backend"
-	"github.com/nlring/netlink/internal/nstest"
 	"github.com/nlring/netlink/internal/testutil"
 )
 
@@ -76,7 +75,7 @@ func closeAndCount(t *testing.T, b Backend, s backend.Socket) int {
 }
 
 func testGetLinkRoundTrip(t *testing.T, b Backend) {
-	s := openIn(t, b, nstest.NS(t), backend.Config{})
+	s := openIn(t, b, testutil.NS(t), backend.Config{})
 	if s.PID() == 0 {
 		t.Fatal("PID 0: the socket is not bound")
 	}
@@ -100,7 +99,7 @@ func testGetLinkRoundTrip(t *testing.T, b Backend) {
 		got := summary{
 			Sender: d.Sender, Groups: d.Groups,
 			Type: m.Type, Seq: m.Seq, PID: m.PID,
-			Index: binary.NativeEndian.Uint32(m.Data[4:8]),
+			Index: m.Index,
 			Name:  string(bytes.TrimRight(attr(m.Data[unix.SizeofIfInfomsg:], unix.IFLA_IFNAME), "\x00")),
 		}
 		want := summary{Type: unix.RTM_NEWLINK, Seq: seq, PID: s.PID(), Index: 1, Name: "lo"}
@@ -115,8 +114,8 @@ func testGetLinkRoundTrip(t *testing.T, b Backend) {
 // behind.
 func testRouteDump(t *testing.T, b Backend) {
 	const routes = 3000
-	ns := nstest.NS(t)
-	addRoutes(t, ns, routes)
+	ns := testutil.NS(t)
+	testutil.AddVethRoutes(t, ns, routes)
 	s := openIn(t, b, ns, backend.Config{})
 
 	if err := s.Send(dumpRoutes(1)); err != nil {
@@ -165,7 +164,7 @@ func testRouteDump(t *testing.T, b Backend) {
 // testTruncated sends a datagram larger than the buffer, then a small one:
 // the first is reported, with its size, and its buffer goes back.
 func testTruncated(t *testing.T, b Backend) {
-	ns := nstest.NS(t)
+	ns := testutil.NS(t)
 	s := openIn(t, b, ns, backend.Config{Family: unix.NETLINK_USERSOCK, BufferSize: backend.MinBufferSize})
 	p := openPeer(t, ns)
 
@@ -193,7 +192,7 @@ func testTruncated(t *testing.T, b Backend) {
 // held datagrams stay readable across Close, which lets go of their buffers
 // once they are released.
 func testHeldDatagrams(t *testing.T, b Backend) {
-	ns := nstest.NS(t)
+	ns := testutil.NS(t)
 	s := openIn(t, b, ns, backend.Config{Family: unix.NETLINK_USERSOCK})
 	p := openPeer(t, ns)
 	for _, m := range []string{"one", "two", "three"} {
@@ -236,7 +235,7 @@ func testHeldDatagrams(t *testing.T, b Backend) {
 }
 
 func testJoinLeaveGroup(t *testing.T, b Backend) {
-	ns := nstest.NS(t)
+	ns := testutil.NS(t)
 	s := openIn(t, b, ns, backend.Config{Family: unix.NETLINK_USERSOCK})
 	p := openPeer(t, ns)
 
@@ -261,7 +260,7 @@ func testJoinLeaveGroup(t *testing.T, b Backend) {
 // receives: the overrun is reported as ENOBUFS, once or a few times but
 // never a flood, and the socket keeps working.
 func testOverrun(t *testing.T, b Backend) {
-	ns := nstest.NS(t)
+	ns := testutil.NS(t)
 	s := openIn(t, b, ns, backend.Config{Family: unix.NETLINK_USERSOCK})
 	p := openPeer(t, ns)
 	if err := s.JoinGroup(1); err != nil {
@@ -336,7 +335,7 @@ func testUnblock(t *testing.T, b Backend) {
 		{"SetReadDeadline", func(s backend.Socket) error { return s.SetReadDeadline(time.Now().Add(-time.Second)) }, os.ErrDeadlineExceeded},
 		{"SetDeadline", func(s backend.Socket) error { return s.SetDeadline(time.Unix(1, 0)) }, os.ErrDeadlineExceeded},
 	}
-	ns := nstest.NS(t)
+	ns := testutil.NS(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := openIn(t, b, ns, backend.Config{})
@@ -362,7 +361,7 @@ func testDeadline(t *testing.T, b Backend) {
 		{"past", time.Unix(1, 0)},
 		{"near future", time.Now().Add(20 * time.Millisecond)},
 	}
-	ns := nstest.NS(t)
+	ns := testutil.NS(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := openIn(t, b, ns, backend.Config{})
@@ -375,7 +374,7 @@ func testDeadline(t *testing.T, b Backend) {
 			if err := s.SetReadDeadline(time.Time{}); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Send(noop(1)); err != nil {
+			if err := s.Send(testutil.Noop(1)); err != nil {
 				t.Fatal(err)
 			}
 			if _, data := recvOne(t, s); ackError(t, parse(t, data)[0]) != 0 {
@@ -388,17 +387,17 @@ func testDeadline(t *testing.T, b Backend) {
 // testWriteDeadline checks that a past write deadline fails Send as it fails
 // a write in package net, and that clearing it undoes that.
 func testWriteDeadline(t *testing.T, b Backend) {
-	s := openIn(t, b, nstest.NS(t), backend.Config{})
+	s := openIn(t, b, testutil.NS(t), backend.Config{})
 	if err := s.SetWriteDeadline(time.Unix(1, 0)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Send(noop(1)); !errors.Is(err, os.ErrDeadlineExceeded) {
+	if err := s.Send(testutil.Noop(1)); !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Errorf("Send = %v, want os.ErrDeadlineExceeded", err)
 	}
 	if err := s.SetWriteDeadline(time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Send(noop(1)); err != nil {
+	if err := s.Send(testutil.Noop(1)); err != nil {
 		t.Errorf("Send after clearing the deadline: %v", err)
 	}
 }
@@ -423,7 +422,7 @@ func testRecvContext(t *testing.T, b Backend) {
 			return context.WithTimeout(context.Background(), 20*time.Millisecond)
 		}, false, context.DeadlineExceeded},
 	}
-	ns := nstest.NS(t)
+	ns := testutil.NS(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := openIn(t, b, ns, backend.Config{})
@@ -442,7 +441,7 @@ func testRecvContext(t *testing.T, b Backend) {
 				t.Errorf("RecvContext = %v, want an error wrapping %v", r.err, tt.want)
 			}
 			// The socket works on, with no deadline.
-			if err := s.Send(noop(1)); err != nil {
+			if err := s.Send(testutil.Noop(1)); err != nil {
 				t.Fatal(err)
 			}
 			recvOne(t, s)
@@ -453,12 +452,12 @@ func testRecvContext(t *testing.T, b Backend) {
 // testSendWhileRecvBlocked checks that a blocked Recv does not hold up Send,
 // and gets the reply.
 func testSendWhileRecvBlocked(t *testing.T, b Backend) {
-	s := openIn(t, b, nstest.NS(t), backend.Config{})
+	s := openIn(t, b, testutil.NS(t), backend.Config{})
 	c := recvAsync(s, s.Recv)
 	blocked(t, c)
 
 	sent := make(chan error, 1)
-	go func() { sent <- s.Send(noop(5)) }()
+	go func() { sent <- s.Send(testutil.Noop(5)) }()
 	select {
 	case err := <-sent:
 		if err != nil {
@@ -475,7 +474,7 @@ func testSendWhileRecvBlocked(t *testing.T, b Backend) {
 // testConcurrent has four goroutines send and two receive on one socket:
 // every reply arrives once.
 func testConcurrent(t *testing.T, b Backend) {
-	s := openIn(t, b, nstest.NS(t), backend.Config{})
+	s := openIn(t, b, testutil.NS(t), backend.Config{})
 	rc, ok := s.(recvContexter)
 	if !ok {
 		t.Fatalf("%T has no RecvContext method", s)
@@ -536,7 +535,7 @@ func testConcurrent(t *testing.T, b Backend) {
 // testClosed checks that every call on a closed socket fails with an error
 // wrapping net.ErrClosed.
 func testClosed(t *testing.T, b Backend) {
-	s := openIn(t, b, nstest.NS(t), backend.Config{})
+	s := openIn(t, b, testutil.NS(t), backend.Config{})
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -547,7 +546,7 @@ func testClosed(t *testing.T, b Backend) {
 		{"Close", s.Close},
 		{"Recv", func() error { _, err := s.Recv(); return err }},
 		{"RecvContext", func() error { _, err := s.(recvContexter).RecvContext(context.Background()); return err }},
-		{"Send", func() error { return s.Send(noop(1)) }},
+		{"Send", func() error { return s.Send(testutil.Noop(1)) }},
 		{"JoinGroup", func() error { return s.JoinGroup(1) }},
 		{"GetSockoptInt", func() error { _, err := s.GetSockoptInt(unix.SOL_SOCKET, unix.SO_RCVBUF); return err }},
 		{"SetReadDeadline", func() error { return s.SetReadDeadline(time.Time{}) }},
@@ -569,7 +568,7 @@ func testClosed(t *testing.T, b Backend) {
 }
 
 func testSockopt(t *testing.T, b Backend) {
-	s := openIn(t, b, nstest.NS(t), backend.Config{})
+	s := openIn(t, b, testutil.NS(t), backend.Config{})
 	if err := s.SetSockoptInt(unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 1<<20); err != nil {
 		t.Fatal(err)
 	}
@@ -586,7 +585,7 @@ func testSockopt(t *testing.T, b Backend) {
 }
 
 func testOpenBindsPID(t *testing.T, b Backend) {
-	ns := nstest.NS(t)
+	ns := testutil.NS(t)
 	s := openIn(t, b, ns, backend.Config{PID: 4242})
 	if s.PID() != 4242 {
 		t.Errorf("PID = %d, want 4242", s.PID())
@@ -603,14 +602,14 @@ func testOpenBindsPID(t *testing.T, b Backend) {
 // trip, half of them closed with the reply still held: no descriptor or
 // buffer stays behind, and a held datagram reads the same after Close.
 func testOpenCloseLeaks(t *testing.T, b Backend) {
-	ns := nstest.NS(t)
+	ns := testutil.NS(t)
 	before := countFDs(t)
 	for i := range 1000 {
 		s, err := b.Open(backend.Config{Family: unix.NETLINK_ROUTE, NetNS: ns.FD()})
 		if err != nil {
 			t.Fatalf("Open #%d: %v", i, err)
 		}
-		if err := s.Send(noop(1)); err != nil {
+		if err := s.Send(testutil.Noop(1)); err != nil {
 			t.Fatal(err)
 		}
 		d, err := s.Recv()
@@ -644,9 +643,9 @@ func testOpenCloseLeaks(t *testing.T, b Backend) {
 // testZeroAllocs checks that a request's round trip allocates nothing in
 // steady state.
 func testZeroAllocs(t *testing.T, b Backend) {
-	s := openIn(t, b, nstest.NS(t), backend.Config{})
+	s := openIn(t, b, testutil.NS(t), backend.Config{})
 	var seq uint32
-	req := noop(0)
+	req := testutil.Noop(0)
 	roundTrip := func() {
 		seq++
 		binary.NativeEndian.PutUint32(req[8:12], seq)

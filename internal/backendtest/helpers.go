@@ -5,10 +5,8 @@ package backendtest
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"net"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/internal/netns"
 	"github.com/nlring/netlink/internal/nlsock"
+	"github.com/nlring/netlink/internal/testutil"
 )
 
 // openIn opens a socket of b in ns (NETLINK_ROUTE unless cfg says
@@ -72,68 +71,28 @@ func (p *peer) send(t testing.TB, pid, groups uint32, b []byte) {
 	}
 }
 
-// request encodes one netlink message.
-func request(typ, flags uint16, seq uint32, payload []byte) []byte {
-	b := make([]byte, unix.NLMSG_HDRLEN, unix.NLMSG_HDRLEN+len(payload))
-	binary.NativeEndian.PutUint32(b[0:4], uint32(unix.NLMSG_HDRLEN+len(payload)))
-	binary.NativeEndian.PutUint16(b[4:6], typ)
-	binary.NativeEndian.PutUint16(b[6:8], flags)
-	binary.NativeEndian.PutUint32(b[8:12], seq)
-	return append(b, payload...)
-}
-
-// noop is a request the kernel only acknowledges.
-func noop(seq uint32) []byte {
-	return request(unix.NLMSG_NOOP, unix.NLM_F_REQUEST|unix.NLM_F_ACK, seq, nil)
-}
-
 // getLink asks for link ifindex.
 func getLink(seq uint32, ifindex int32) []byte {
-	ifi := make([]byte, unix.SizeofIfInfomsg)
-	binary.NativeEndian.PutUint32(ifi[4:8], uint32(ifindex))
-	return request(unix.RTM_GETLINK, unix.NLM_F_REQUEST, seq, ifi)
+	return testutil.Request(unix.RTM_GETLINK, unix.NLM_F_REQUEST, seq, testutil.LinkBody(ifindex))
 }
 
 // dumpRoutes asks for every IPv4 route.
 func dumpRoutes(seq uint32) []byte {
-	rtm := make([]byte, unix.SizeofRtMsg)
-	rtm[0] = unix.AF_INET
-	return request(unix.RTM_GETROUTE, unix.NLM_F_REQUEST|unix.NLM_F_DUMP, seq, rtm)
-}
-
-// message is one parsed netlink message.
-type message struct {
-	Type, Flags uint16
-	Seq, PID    uint32
-	Data        []byte
+	return testutil.Request(unix.RTM_GETROUTE, unix.NLM_F_REQUEST|unix.NLM_F_DUMP, seq, testutil.RouteDumpBody(unix.AF_INET))
 }
 
 // parse splits a datagram into messages.
-func parse(t testing.TB, b []byte) []message {
+func parse(t testing.TB, b []byte) []testutil.Received {
 	t.Helper()
-	var msgs []message
-	for len(b) > 0 {
-		if len(b) < unix.NLMSG_HDRLEN {
-			t.Fatalf("parse: %d trailing bytes", len(b))
-		}
-		n := int(binary.NativeEndian.Uint32(b[0:4]))
-		if n < unix.NLMSG_HDRLEN || n > len(b) {
-			t.Fatalf("parse: message length %d, %d bytes left", n, len(b))
-		}
-		msgs = append(msgs, message{
-			Type:  binary.NativeEndian.Uint16(b[4:6]),
-			Flags: binary.NativeEndian.Uint16(b[6:8]),
-			Seq:   binary.NativeEndian.Uint32(b[8:12]),
-			PID:   binary.NativeEndian.Uint32(b[12:16]),
-			Data:  b[unix.NLMSG_HDRLEN:n],
-		})
-		b = b[min(len(b), (n+unix.NLMSG_ALIGNTO-1)&^(unix.NLMSG_ALIGNTO-1)):]
+	msgs, err := testutil.Parse(b)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
 	}
 	return msgs
 }
 
 // ackError returns the error code of an NLMSG_ERROR message.
-func ackError(t testing.TB, m message) int32 {
+func ackError(t testing.TB, m testutil.Received) int32 {
 	t.Helper()
 	if m.Type != unix.NLMSG_ERROR || len(m.Data) < 4 {
 		t.Fatalf("want NLMSG_ERROR, got type %d with %d bytes", m.Type, len(m.Data))
@@ -222,18 +181,4 @@ func countFDs(t testing.TB) int {
 		t.Fatal(err)
 	}
 	return len(ents)
-}
-
-// addRoutes creates link va (a veth, up, peer vb) in ns and n /32 routes
-// through it, from 10.1.0.0 up.
-func addRoutes(t testing.TB, ns *netns.NS, n int) {
-	t.Helper()
-	var cmds strings.Builder
-	cmds.WriteString("link add name va type veth peer name vb\nlink set va up\nlink set vb up\n")
-	for i := range n {
-		fmt.Fprintf(&cmds, "route add 10.%d.%d.%d/32 dev va\n", 1+i>>16, i>>8&0xff, i&0xff)
-	}
-	if err := ns.Batch(strings.NewReader(cmds.String())); err != nil {
-		t.Fatal(err)
-	}
 }
