@@ -3,7 +3,6 @@
 package netlink
 
 import (
-	"context"
 	"fmt"
 	"runtime"
 
@@ -21,16 +20,8 @@ func openBackend(int, *Config) (backend.Socket, backend.Kind, string, error) {
 	return nil, "", "", errUnimplemented
 }
 
-// backendTransport stands in for the Linux transport so that the code
-// shared with Linux compiles; without Dial no value of it exists, and the
-// type assertions that look for it fail.
-type backendTransport struct{ transport }
-
-func newBackendTransport(backend.Socket) *backendTransport { return nil }
-
-func (*backendTransport) interruptOnDone(context.Context) (stop func()) { return func() {} }
-func (*backendTransport) sendRaw([]byte) error                          { return errUnimplemented }
-func (*backendTransport) SetOption(ConnOption, bool) error              { return errUnimplemented }
+// newBackendTransport is never called off Linux: openBackend fails first.
+func newBackendTransport(backend.Socket) transport { return nil }
 
 // The socket statistics and buffer controls batches use need a socket of
 // nlring's own, which only Dial makes.

@@ -8,20 +8,6 @@ import (
 	"github.com/nlring/netlink/internal/unix"
 )
 
-// ErrOutcomeUnknown is the result of a batched request whose outcome cannot
-// be known: the kernel may or may not have carried it out. It happens when
-// the socket's receive buffer overran while the request's group was in
-// flight (the error then also wraps unix.ENOBUFS) or when the batch was
-// cancelled or failed after sending it (the error also wraps the cause).
-// ExecuteBatch never reports such a request as a success: look the object
-// up, or repeat an idempotent request. Test for it with errors.Is.
-var ErrOutcomeUnknown = errors.New("netlink: outcome of the request unknown")
-
-// ErrNotSent is the result of a batched request that was never sent
-// because the batch stopped before reaching it (see ExecuteBatch). It wraps
-// the reason the batch stopped. Test for it with errors.Is.
-var ErrNotSent = errors.New("netlink: request not sent")
-
 // A BatchMode says how ExecuteBatch learns the outcome of each request.
 type BatchMode int
 
@@ -167,7 +153,7 @@ func (c *Conn) ExecuteBatchContext(ctx context.Context, reqs []Message, opts *Ba
 	if uint64(len(reqs)) > 1<<31 {
 		return nil, newOpError("execute-batch", errors.New("too many requests for distinct sequence numbers"))
 	}
-	if _, ok := c.t.(*backendTransport); !ok {
+	if !c.t.encoded() {
 		return nil, notSupported("execute-batch")
 	}
 	family, err := c.protocol()

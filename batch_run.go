@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
-	"os"
 
 	"github.com/nlring/netlink/internal/unix"
 )
@@ -47,16 +46,6 @@ func replyCost(reqLen int) int {
 // attempt follows a full drain of the receive queue, so only a socket that
 // something else keeps flooding needs more than one or two.
 const maxResyncs = 64
-
-var (
-	// errOverrun is the cause of an outcome lost to an overrun detected by
-	// the drop counter rather than reported by a receive.
-	errOverrun = os.NewSyscallError("recvmsg", unix.ENOBUFS)
-	// errNoAck is the cause of an outcome in BatchAckEach mode when the
-	// barrier came back but the request's acknowledgement did not: the
-	// kernel handled the request and skipped its answer.
-	errNoAck = errors.New("the kernel handled the request without answering it")
-)
 
 // A batchRun is the state of one ExecuteBatch.
 type batchRun struct {
@@ -241,10 +230,10 @@ func (b *batchRun) send(start, end int, bseq uint32) (lossy, attempted bool, err
 	return after.drops != before.drops, true, nil
 }
 
-// sendRaw sends one encoded datagram. It is backendTransport.sendMessages
-// without the re-encoding: a group is encoded once, straight into b.buf.
+// sendRaw sends one encoded datagram. It is sendMessages without the
+// re-encoding: a group is encoded once, straight into b.buf.
 func (b *batchRun) sendRaw(buf []byte) error {
-	return newOpError("send", b.c.t.(*backendTransport).sendRaw(buf))
+	return newOpError("send", b.c.t.sendRaw(buf))
 }
 
 // await reads the replies of the group reqs[start:end] and settles the
@@ -414,12 +403,15 @@ func (b *batchRun) readOne(seq uint32) (found *error, err error) {
 		// A multicast datagram on a Conn that joined groups: not ours.
 		return nil, nil
 	}
-	for off := 0; off < len(d.b); {
-		m, n, err := parseMessage(d.b[off:])
+	var m Message
+	for {
+		ok, err := d.next(&m)
 		if err != nil {
 			return found, newOpError("receive", err)
 		}
-		off += n
+		if !ok {
+			return found, nil
+		}
 		if m.Header.Type != Error {
 			continue
 		}
@@ -433,7 +425,6 @@ func (b *batchRun) readOne(seq uint32) (found *error, err error) {
 			b.results[i], b.answered[i] = checkMessage(m), true
 		}
 	}
-	return found, nil
 }
 
 // stop ends a batch that cannot go on: requests from inFlight that are

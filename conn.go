@@ -90,7 +90,7 @@ func Dial(family int, config *Config) (*Conn, error) {
 		// Every option of the strict set must take: a kernel that silently
 		// lacked one would leave the caller with weaker checks than asked.
 		for _, o := range []ConnOption{ExtendedAcknowledge, GetStrictCheck} {
-			if err := c.t.(*backendTransport).SetOption(o, true); err != nil {
+			if err := c.t.setOption(o, true); err != nil {
 				_ = c.Close()
 				return nil, err
 			}

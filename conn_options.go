@@ -8,47 +8,13 @@ import (
 	"golang.org/x/net/bpf"
 )
 
-// errNotSupported is the error of an operation the Socket given to NewConn
-// does not implement.
-var errNotSupported = errors.New("operation not supported")
-
-func notSupported(op string) error { return newOpError(op, errNotSupported) }
-
-// The optional methods a Conn looks for on its socket. The backends have
-// all of them; a Socket given to NewConn may have any.
-type (
-	groupJoinLeaver interface {
-		JoinGroup(group uint32) error
-		LeaveGroup(group uint32) error
-	}
-	bpfSetter interface {
-		SetBPF(filter []bpf.RawInstruction) error
-		RemoveBPF() error
-	}
-	deadlineSetter interface {
-		SetDeadline(time.Time) error
-		SetReadDeadline(time.Time) error
-		SetWriteDeadline(time.Time) error
-	}
-	optionSetter interface {
-		SetOption(option ConnOption, enable bool) error
-	}
-	bufferedSocket interface {
-		SetReadBuffer(bytes int) error
-		SetWriteBuffer(bytes int) error
-		ReadBuffer() (int, error)
-		WriteBuffer() (int, error)
-	}
-)
+// The Conn's socket options. Each is the transport's (see transport.go),
+// with the error wrapped in an OpError named after the operation.
 
 // JoinGroup joins the multicast group with the given ID, which unlike
 // Config.Groups may be above 32.
 func (c *Conn) JoinGroup(group uint32) error {
-	s, ok := c.t.options().(groupJoinLeaver)
-	if !ok {
-		return notSupported("join-group")
-	}
-	if err := s.JoinGroup(group); err != nil {
+	if err := c.t.joinGroup(group); err != nil {
 		return newOpError("join-group", err)
 	}
 	c.listen()
@@ -67,11 +33,7 @@ func (c *Conn) listen() {
 
 // LeaveGroup leaves the multicast group with the given ID.
 func (c *Conn) LeaveGroup(group uint32) error {
-	s, ok := c.t.options().(groupJoinLeaver)
-	if !ok {
-		return notSupported("leave-group")
-	}
-	return newOpError("leave-group", s.LeaveGroup(group))
+	return newOpError("leave-group", c.t.leaveGroup(group))
 }
 
 // SetBPF attaches a classic BPF program to the socket; the kernel drops the
@@ -80,51 +42,31 @@ func (c *Conn) LeaveGroup(group uint32) error {
 // a dump stalls the dump or silently loses messages: filters are for
 // multicast sockets.
 func (c *Conn) SetBPF(filter []bpf.RawInstruction) error {
-	s, ok := c.t.options().(bpfSetter)
-	if !ok {
-		return notSupported("set-bpf")
-	}
-	return newOpError("set-bpf", s.SetBPF(filter))
+	return newOpError("set-bpf", c.t.setBPF(filter))
 }
 
 // RemoveBPF detaches the socket's BPF program.
 func (c *Conn) RemoveBPF() error {
-	s, ok := c.t.options().(bpfSetter)
-	if !ok {
-		return notSupported("remove-bpf")
-	}
-	return newOpError("remove-bpf", s.RemoveBPF())
+	return newOpError("remove-bpf", c.t.removeBPF())
 }
 
 // SetDeadline sets the read and write deadlines, as net.Conn does: once
 // past, blocked and later calls fail with an error wrapping
 // os.ErrDeadlineExceeded. The zero time means no deadline.
 func (c *Conn) SetDeadline(t time.Time) error {
-	s, ok := c.t.options().(deadlineSetter)
-	if !ok {
-		return notSupported("set-deadline")
-	}
-	return newOpError("set-deadline", s.SetDeadline(t))
+	return newOpError("set-deadline", c.t.setDeadline(t))
 }
 
 // SetReadDeadline sets the deadline of Receive, ReceiveIter and the receive
 // half of Execute.
 func (c *Conn) SetReadDeadline(t time.Time) error {
-	s, ok := c.t.options().(deadlineSetter)
-	if !ok {
-		return notSupported("set-read-deadline")
-	}
-	return newOpError("set-read-deadline", s.SetReadDeadline(t))
+	return newOpError("set-read-deadline", c.t.setReadDeadline(t))
 }
 
 // SetWriteDeadline sets the deadline of Send, SendMessages and the send half
 // of Execute.
 func (c *Conn) SetWriteDeadline(t time.Time) error {
-	s, ok := c.t.options().(deadlineSetter)
-	if !ok {
-		return notSupported("set-write-deadline")
-	}
-	return newOpError("set-write-deadline", s.SetWriteDeadline(t))
+	return newOpError("set-write-deadline", c.t.setWriteDeadline(t))
 }
 
 // A ConnOption is a boolean netlink socket option (SOL_NETLINK).
@@ -158,11 +100,7 @@ const (
 // SetOption turns a netlink socket option on or off. An unknown option
 // fails with ENOPROTOOPT, as the kernel answers.
 func (c *Conn) SetOption(option ConnOption, enable bool) error {
-	s, ok := c.t.options().(optionSetter)
-	if !ok {
-		return notSupported("set-option")
-	}
-	return newOpError("set-option", s.SetOption(option, enable))
+	return newOpError("set-option", c.t.setOption(option, enable))
 }
 
 // SetReadBuffer sets the socket's receive buffer (SO_RCVBUF). A privileged
@@ -170,33 +108,21 @@ func (c *Conn) SetOption(option ConnOption, enable bool) error {
 // (SO_RCVBUFFORCE). Multicast listeners and programs that pipeline many
 // acknowledged requests need far more than the default to avoid ENOBUFS.
 func (c *Conn) SetReadBuffer(bytes int) error {
-	s, ok := c.t.options().(bufferedSocket)
-	if !ok {
-		return notSupported("set-read-buffer")
-	}
 	c.readBufferSet.Store(true)
-	return newOpError("set-read-buffer", s.SetReadBuffer(bytes))
+	return newOpError("set-read-buffer", c.t.setReadBuffer(bytes))
 }
 
 // SetWriteBuffer sets the socket's send buffer (SO_SNDBUF), forcing it
 // above net.core.wmem_max for a privileged caller (SO_SNDBUFFORCE). A
 // datagram larger than the send buffer cannot be sent.
 func (c *Conn) SetWriteBuffer(bytes int) error {
-	s, ok := c.t.options().(bufferedSocket)
-	if !ok {
-		return notSupported("set-write-buffer")
-	}
-	return newOpError("set-write-buffer", s.SetWriteBuffer(bytes))
+	return newOpError("set-write-buffer", c.t.setWriteBuffer(bytes))
 }
 
 // ReadBuffer returns the size of the socket's receive buffer as the kernel
 // reports it: twice what was set, for its bookkeeping.
 func (c *Conn) ReadBuffer() (int, error) {
-	s, ok := c.t.options().(bufferedSocket)
-	if !ok {
-		return 0, notSupported("get-read-buffer")
-	}
-	n, err := s.ReadBuffer()
+	n, err := c.t.readBuffer()
 	if err != nil {
 		return 0, newOpError("get-read-buffer", err)
 	}
@@ -206,11 +132,7 @@ func (c *Conn) ReadBuffer() (int, error) {
 // WriteBuffer returns the size of the socket's send buffer as the kernel
 // reports it.
 func (c *Conn) WriteBuffer() (int, error) {
-	s, ok := c.t.options().(bufferedSocket)
-	if !ok {
-		return 0, notSupported("get-write-buffer")
-	}
-	n, err := s.WriteBuffer()
+	n, err := c.t.writeBuffer()
 	if err != nil {
 		return 0, newOpError("get-write-buffer", err)
 	}
@@ -221,9 +143,11 @@ func (c *Conn) WriteBuffer() (int, error) {
 // method for. What is done through it must not disturb the Conn: reading
 // from the socket, for one, steals its replies.
 func (c *Conn) SyscallConn() (syscall.RawConn, error) {
-	s, ok := c.t.options().(syscall.Conn)
-	if !ok {
+	rc, err := c.t.syscallConn()
+	if errors.Is(err, errNotSupported) {
+		// The one error of the Conn's own: the socket's pass as they are,
+		// as in github.com/mdlayher/netlink.
 		return nil, notSupported("syscall-conn")
 	}
-	return s.SyscallConn()
+	return rc, err
 }

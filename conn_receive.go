@@ -124,7 +124,7 @@ func (c *Conn) lockedReceiveDone(ctx context.Context, skipBefore uint32, watch d
 		if len(msgs) == cap(msgs) {
 			// Grow at least twofold: append's 1.25× growth for large
 			// slices copies a million-message dump dozens of times.
-			msgs = slices.Grow(msgs, max(cap(msgs), r.remaining()+1))
+			msgs = slices.Grow(msgs, max(cap(msgs), r.d.remaining()+1))
 		}
 		msgs = append(msgs, r.m)
 	}

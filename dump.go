@@ -17,9 +17,9 @@ import (
 // attempts were made. Any other error ends it at once, as Execute reports
 // it.
 //
-// Not every table flags interrupted dumps: on the kernels measured, link
-// dumps under churn were flagged but IPv4 route dumps never were, even
-// when inconsistent. DumpConsistent can only act on what the kernel flags.
+// Not every table flags interrupted dumps: on the kernels tried, link
+// dumps under churn were flagged but IPv4 route dumps were not, even when
+// inconsistent. DumpConsistent can only act on what the kernel flags.
 func (c *Conn) DumpConsistent(m Message, attempts int) ([]Message, error) {
 	return c.DumpConsistentContext(context.Background(), m, attempts)
 }
@@ -38,7 +38,7 @@ func (c *Conn) DumpConsistentContext(ctx context.Context, m Message, attempts in
 			return msgs, err
 		}
 		if i == attempts {
-			return msgs, fmt.Errorf("netlink: dump still interrupted after %d attempts: %w", attempts, err)
+			return msgs, fmt.Errorf("nlring: dump still interrupted after %d attempts: %w", attempts, err)
 		}
 	}
 }
@@ -51,10 +51,8 @@ func (c *Conn) DumpConsistentContext(ctx context.Context, m Message, attempts in
 // or the routing tables of a strict-checking Conn (Config.Strict) one by
 // one. Each part is built by the kernel as its receiver reads, on the
 // receiver's CPU, so parts run in parallel only with idle cores to run
-// on; dialing a Conn costs too (a namespace switch, an io_uring ring).
-// Measured on two busy vCPUs, two route dumps of 200,000 routes each took
-// 0.86 to 1.2 times as long as one after the other with DumpParallel, and
-// 0.68 to 0.86 times on Conns dialed beforehand (DumpParallelConns).
+// on; dialing a Conn costs too (a namespace switch, an io_uring ring), so
+// on a busy machine it may gain nothing (docs/performance.md has figures).
 // Measure before relying on it.
 //
 // When a part fails, the others are cancelled and the first error is
@@ -76,7 +74,7 @@ func DumpParallel(ctx context.Context, dial func() (*Conn, error), reqs []Messag
 // open. It saves dialing for programs that dump repeatedly.
 func DumpParallelConns(ctx context.Context, conns []*Conn, reqs []Message) ([][]Message, error) {
 	if len(conns) != len(reqs) {
-		return nil, fmt.Errorf("netlink: %d Conns for %d dump requests", len(conns), len(reqs))
+		return nil, fmt.Errorf("nlring: %d Conns for %d dump requests", len(conns), len(reqs))
 	}
 	return dumpParts(ctx, reqs, func(i int) (*Conn, func(), error) {
 		return conns[i], func() {}, nil
@@ -112,16 +110,16 @@ func dumpParts(ctx context.Context, reqs []Message, conn func(i int) (*Conn, fun
 	// A part cancelled because another failed is not worth reporting:
 	// the failure is. A part cancelled by ctx, or interrupted, is next.
 	if i := firstFailure(errs); i >= 0 {
-		return nil, fmt.Errorf("netlink: dump %d: %w", i, errs[i])
+		return nil, fmt.Errorf("nlring: dump %d: %w", i, errs[i])
 	}
 	for i, err := range errs {
 		if err != nil && !errors.Is(err, ErrDumpInterrupted) {
-			return nil, fmt.Errorf("netlink: dump %d: %w", i, err)
+			return nil, fmt.Errorf("nlring: dump %d: %w", i, err)
 		}
 	}
 	for i, err := range errs {
 		if err != nil {
-			return results, fmt.Errorf("netlink: dump %d: %w", i, err)
+			return results, fmt.Errorf("nlring: dump %d: %w", i, err)
 		}
 	}
 	return results, nil

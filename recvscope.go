@@ -20,8 +20,10 @@ type recvScope struct {
 	c   *Conn
 	ctx context.Context
 
-	bt   *backendTransport // nil on a Conn made by NewConn
-	stop func()
+	// stop disarms the cancellation, if the transport armed one; recvCtx
+	// is then a context that is never done, else ctx.
+	stop    func()
+	recvCtx context.Context
 
 	// events says the scope reads events (a Subscription): it takes those
 	// set aside first. Otherwise (a batch) it sets multicast datagrams
@@ -30,12 +32,13 @@ type recvScope struct {
 }
 
 func (c *Conn) openRecvScope(ctx context.Context) *recvScope {
-	s := &recvScope{c: c, ctx: ctx}
-	bt, ok := c.t.(*backendTransport)
-	if !ok || ctx.Done() == nil {
+	s := &recvScope{c: c, ctx: ctx, recvCtx: ctx}
+	if ctx.Done() == nil {
 		return s
 	}
-	s.bt, s.stop = bt, bt.interruptOnDone(ctx)
+	if s.stop = c.t.interruptOnDone(ctx); s.stop != nil {
+		s.recvCtx = context.Background()
+	}
 	return s
 }
 
@@ -57,15 +60,7 @@ func (s *recvScope) recv() (datagram, error) {
 				return d, nil
 			}
 		}
-		var (
-			d   datagram
-			err error
-		)
-		if s.bt != nil {
-			d, err = s.bt.recv(context.Background())
-		} else {
-			d, err = s.c.t.recv(s.ctx)
-		}
+		d, err := s.c.t.recv(s.recvCtx)
 		if err != nil {
 			if cerr := s.ctx.Err(); cerr != nil && errors.Is(err, os.ErrDeadlineExceeded) {
 				return datagram{}, cerr

@@ -2,7 +2,6 @@ package netlink
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -32,9 +31,9 @@ type replyReader struct {
 	// until the reader moves past their datagram.
 	owned bool
 
-	d      datagram
-	loaded bool    // d holds a datagram not yet exhausted
-	m      Message // the current message, set by next
+	d      datagram // the datagram being read, and where in it
+	loaded bool     // d holds a datagram not yet exhausted
+	m      Message  // the current message, set by next
 
 	doneHdr Header // the Done that ended the reply, if sawDone
 	sawDone bool
@@ -44,7 +43,6 @@ type replyReader struct {
 	// abandoned reply and are skipped.
 	skipBefore uint32
 	watch      dropWatch
-	off        int // next message: offset in d.b, or index in d.msgs
 
 	started bool // a datagram of this reply was received
 	stale   bool // the current datagram held only leftovers (see skipBefore)
@@ -78,17 +76,17 @@ func (r *replyReader) next() (ok bool, err error) {
 // while no leftovers are being skipped. Anything else is left to nextSlow,
 // which parses it again and decides it the same way, only slower.
 func (r *replyReader) nextPlain() bool {
-	// r.off counts messages, not bytes, in a datagram of parsed messages
+	// d.off counts messages, not bytes, in a datagram of parsed messages
 	// (d.b nil): the first test rules both that and an unloaded reader out.
-	if len(r.d.b)-r.off < nlmsgHeaderLen || r.skipBefore != 0 {
+	if len(r.d.b)-r.d.off < nlmsgHeaderLen || r.skipBefore != 0 {
 		return false
 	}
-	n, err := parseMessageInto(&r.m, r.d.b[r.off:])
+	n, err := r.d.peek(&r.m)
 	h := &r.m.Header
 	if err != nil || h.Type <= Done || h.Flags&DumpInterrupted != 0 {
 		return false
 	}
-	r.off += n
+	r.d.skip(n)
 	r.started, r.stale = true, false
 	r.more = r.more || h.Flags&Multi != 0
 	return true
@@ -169,7 +167,7 @@ func (r *replyReader) load() error {
 		if r.skipBefore == 0 {
 			if d, ok := r.c.events.pop(); ok {
 				r.more = false
-				r.d, r.off, r.loaded, r.stale = d, 0, true, false
+				r.d, r.loaded, r.stale = d, true, false
 				return nil
 			}
 		} else if err := r.replyLost(); err != nil {
@@ -208,7 +206,7 @@ func (r *replyReader) load() error {
 			d.b, d.held = b, false
 		}
 		r.more = false
-		r.d, r.off, r.loaded, r.stale = d, 0, true, false
+		r.d, r.loaded, r.stale = d, true, false
 		return nil
 	}
 }
@@ -240,47 +238,11 @@ type dropWatch struct {
 // take parses the next message of the current datagram into r.m; ok is
 // false when the datagram has none left.
 func (r *replyReader) take() (ok bool, err error) {
-	if r.d.msgs != nil || r.d.err != nil {
-		switch {
-		case r.off < len(r.d.msgs):
-			r.off++
-			r.m = r.d.msgs[r.off-1]
-			return true, nil
-		case r.d.err != nil:
-			err := r.d.err
-			r.d.err = nil
-			return false, newOpError("receive", err)
-		}
-		return false, nil
-	}
-	if r.off >= len(r.d.b) {
-		return false, nil
-	}
-	n, err := parseMessageInto(&r.m, r.d.b[r.off:])
+	ok, err = r.d.next(&r.m)
 	if err != nil {
 		return false, newOpError("receive", err)
 	}
-	r.off += n
-	return true, nil
-}
-
-// remaining counts the messages the current datagram still holds, to
-// size a result slice once per datagram. It walks their headers, which
-// costs far less than the capacity an estimate from the datagram's size
-// would waste on large messages (a link is over 1 KiB).
-func (r *replyReader) remaining() int {
-	if r.d.msgs != nil {
-		return len(r.d.msgs) - r.off
-	}
-	n := 0
-	for b := r.d.b[min(r.off, len(r.d.b)):]; len(b) >= nlmsgHeaderLen; n++ {
-		l := int(binary.NativeEndian.Uint32(b))
-		if l < nlmsgHeaderLen {
-			break
-		}
-		b = b[min(nlmsgAlign(l), len(b)):]
-	}
-	return n
+	return ok, nil
 }
 
 func (r *replyReader) finish() error {

@@ -2,58 +2,62 @@ package netlink
 
 import (
 	"context"
+	"syscall"
+	"time"
 
-	"github.com/nlring/netlink/backend"
+	"golang.org/x/net/bpf"
 )
 
-// A transport moves datagrams for a Conn. There are two: backendTransport
-// runs on an nlring backend and deals in wire bytes; legacyTransport runs on
-// a caller's Socket (NewConn) and deals in parsed messages, which it passes
-// through untouched.
+// A transport moves datagrams for a Conn and sets its socket's options: the
+// one seam between the Conn and what runs it. There are two:
+// backendTransport runs on an nlring backend and deals in wire bytes
+// (transport_backend.go, sockopt.go); legacyTransport runs on a caller's
+// Socket (NewConn) and deals in parsed messages, which it passes through
+// untouched (transport_legacy.go).
+//
+// Errors are returned unwrapped: the Conn adds the OpError. What a
+// transport cannot do fails with errNotSupported.
 type transport interface {
 	// send sends m alone; sendMessages sends msgs as one datagram. Headers
 	// are already filled in.
 	send(m Message) error
 	sendMessages(msgs []Message) error
+	// sendRaw sends b, one datagram already encoded (a batch's group),
+	// without encoding it again. Only a transport that is encoded has it.
+	sendRaw(b []byte) error
+	// encoded reports whether the transport deals in wire bytes: sendRaw
+	// works, and every datagram recv returns carries b.
+	encoded() bool
 
 	// recv waits for the next datagram. A nil or never-done ctx means no
-	// cancellation. Errors are returned unwrapped: the Conn adds OpError.
+	// cancellation.
 	recv(ctx context.Context) (datagram, error)
 	// release gives back the buffer of a datagram recv handed out with held
 	// set. The caller clears held: release takes d by value so that
 	// datagrams stay off the heap.
 	release(d datagram)
+	// interruptOnDone makes receives, blocked now or later, fail with
+	// os.ErrDeadlineExceeded once ctx is done: one registration serves a
+	// whole run of receives, which then pass recv no context. stop disarms
+	// it. It returns nil where receives cannot be interrupted; recv is then
+	// given ctx.
+	interruptOnDone(ctx context.Context) (stop func())
 
 	close() error
 
-	// options returns the value whose optional methods (JoinGroup,
-	// SetOption, ...) the Conn calls, found by type assertion.
-	options() any
-}
-
-// A datagram is what one transport.recv returns.
-type datagram struct {
-	// b holds the wire bytes of the messages (backendTransport).
-	b []byte
-	// msgs holds already parsed messages (legacyTransport), followed by
-	// err if the Socket reported one after them.
-	msgs []Message
-	err  error
-
-	// sender is the port ID of the sender, 0 for the kernel; unicast is
-	// true for a datagram that was not delivered to a multicast group. A
-	// legacyTransport knows neither and reports the kernel, multicast.
-	sender  uint32
-	unicast bool
-
-	// bd is the backend's datagram when b is its memory; held says it
-	// still has to be released.
-	bd   backend.Datagram
-	held bool
-}
-
-// multicast reports whether d is known to be a multicast datagram (an
-// event). A legacyTransport's datagrams are not: it cannot tell.
-func (d datagram) multicast() bool {
-	return !d.unicast && d.msgs == nil && d.err == nil
+	// The socket options behind the Conn's methods of the same names
+	// (conn_options.go).
+	joinGroup(group uint32) error
+	leaveGroup(group uint32) error
+	setOption(option ConnOption, enable bool) error
+	setBPF(filter []bpf.RawInstruction) error
+	removeBPF() error
+	setDeadline(t time.Time) error
+	setReadDeadline(t time.Time) error
+	setWriteDeadline(t time.Time) error
+	setReadBuffer(bytes int) error
+	setWriteBuffer(bytes int) error
+	readBuffer() (int, error)
+	writeBuffer() (int, error)
+	syscallConn() (syscall.RawConn, error)
 }

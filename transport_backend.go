@@ -6,21 +6,18 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"math"
 	"net"
 	"os"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
-	"unsafe"
 
 	"github.com/nlring/netlink/backend"
-	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 )
 
-// backendTransport runs a Conn on an nlring backend socket.
+// backendTransport runs a Conn on an nlring backend socket. This file moves
+// its datagrams; sockopt.go sets its options.
 type backendTransport struct {
 	s backend.Socket
 	// ctxRecv is s if its backend can wait for a datagram and a context at
@@ -111,6 +108,8 @@ func (t *backendTransport) sendMessages(msgs []Message) error {
 	return t.ioErr("sendmsg", nil, err)
 }
 
+func (t *backendTransport) encoded() bool { return true }
+
 func (t *backendTransport) recv(ctx context.Context) (datagram, error) {
 	t.active.Add(1)
 	defer t.active.Add(-1)
@@ -164,10 +163,9 @@ func (t *backendTransport) recvByDeadline(ctx context.Context) (backend.Datagram
 	return bd, err
 }
 
-// interruptOnDone makes plain receives, blocked now or later, fail with
-// os.ErrDeadlineExceeded once ctx is done, by moving the read deadline into
-// the past: one registration serves a whole run of receives. stop disarms it
-// and, if it fired, restores the caller's read deadline.
+// interruptOnDone moves the read deadline into the past once ctx is done,
+// which wakes a blocked receive on either backend. stop disarms it and, if
+// it fired, restores the caller's read deadline.
 func (t *backendTransport) interruptOnDone(ctx context.Context) (stop func()) {
 	fired := make(chan struct{})
 	after := context.AfterFunc(ctx, func() {
@@ -187,7 +185,6 @@ func (t *backendTransport) interruptOnDone(ctx context.Context) (stop func()) {
 	}
 }
 
-// sendRaw sends b, one datagram already encoded.
 func (t *backendTransport) sendRaw(b []byte) error {
 	t.active.Add(1)
 	defer t.active.Add(-1)
@@ -349,205 +346,4 @@ func (t *backendTransport) closedErr(op string) error {
 		return closingError{}
 	}
 	return os.NewSyscallError(op, unix.EBADF)
-}
-
-func (t *backendTransport) options() any { return t }
-
-// control runs a socket option call, failing as a closed socket would once
-// the Conn is closed.
-func (t *backendTransport) control(op string, fn func() error) error {
-	if t.closed.Load() {
-		return t.closedErr(op)
-	}
-	return syscallErr(op, fn())
-}
-
-func (t *backendTransport) JoinGroup(group uint32) error {
-	return t.control("setsockopt", func() error { return t.s.JoinGroup(group) })
-}
-
-func (t *backendTransport) LeaveGroup(group uint32) error {
-	return t.control("setsockopt", func() error { return t.s.LeaveGroup(group) })
-}
-
-func (t *backendTransport) setInt(level, opt, value int) error {
-	return t.control("setsockopt", func() error { return t.s.SetSockoptInt(level, opt, value) })
-}
-
-func (t *backendTransport) getInt(level, opt int) (int, error) {
-	var v int
-	err := t.control("getsockopt", func() (err error) {
-		v, err = t.s.GetSockoptInt(level, opt)
-		return err
-	})
-	return v, err
-}
-
-func (t *backendTransport) SetOption(option ConnOption, enable bool) error {
-	opt, ok := linuxOption(option)
-	if !ok {
-		// What the kernel answers for an option it does not know.
-		return os.NewSyscallError("setsockopt", unix.ENOPROTOOPT)
-	}
-	v := 0
-	if enable {
-		v = 1
-	}
-	return t.setInt(unix.SOL_NETLINK, opt, v)
-}
-
-// SetReadBuffer and SetWriteBuffer use the FORCE variants first, which lift
-// the rmem_max/wmem_max limits for a privileged caller, as
-// github.com/mdlayher/netlink does.
-func (t *backendTransport) SetReadBuffer(bytes int) error {
-	if t.setInt(unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, bytes) == nil {
-		return nil
-	}
-	return t.setInt(unix.SOL_SOCKET, unix.SO_RCVBUF, bytes)
-}
-
-func (t *backendTransport) SetWriteBuffer(bytes int) error {
-	if t.setInt(unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, bytes) == nil {
-		return nil
-	}
-	return t.setInt(unix.SOL_SOCKET, unix.SO_SNDBUF, bytes)
-}
-
-func (t *backendTransport) ReadBuffer() (int, error) {
-	return t.getInt(unix.SOL_SOCKET, unix.SO_RCVBUF)
-}
-
-func (t *backendTransport) WriteBuffer() (int, error) {
-	return t.getInt(unix.SOL_SOCKET, unix.SO_SNDBUF)
-}
-
-// SetBPF attaches a classic BPF program to the socket. An empty program is
-// rejected with EINVAL before reaching the kernel, as it has no first
-// instruction to point to.
-func (t *backendTransport) SetBPF(filter []bpf.RawInstruction) error {
-	if len(filter) == 0 {
-		return os.NewSyscallError("setsockopt", unix.EINVAL)
-	}
-	if len(filter) > math.MaxUint16 {
-		return os.NewSyscallError("setsockopt", unix.EINVAL)
-	}
-	prog := unix.SockFprog{
-		Len:    uint16(len(filter)),
-		Filter: (*unix.SockFilter)(unsafe.Pointer(&filter[0])),
-	}
-	return t.control("setsockopt", func() error {
-		rc, err := t.s.SyscallConn()
-		if err != nil {
-			return err
-		}
-		var serr error
-		if err := rc.Control(func(fd uintptr) {
-			serr = unix.SetsockoptSockFprog(int(fd), unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &prog)
-		}); err != nil {
-			return err
-		}
-		return serr
-	})
-}
-
-// RemoveBPF detaches the socket's BPF program.
-func (t *backendTransport) RemoveBPF() error {
-	return t.setInt(unix.SOL_SOCKET, unix.SO_DETACH_FILTER, 0)
-}
-
-// Deadlines on a closed Conn fail as github.com/mdlayher/netlink's did,
-// whose deadlines were those of the closed *os.File: "use of closed file"
-// (closingError has its text), the same on every backend.
-
-func (t *backendTransport) SetDeadline(d time.Time) error {
-	t.deadlineMu.Lock()
-	defer t.deadlineMu.Unlock()
-	if t.closed.Load() {
-		return closingError{}
-	}
-	t.readDeadline = d
-	return deadlineErr(t.s.SetDeadline(d))
-}
-
-func (t *backendTransport) SetReadDeadline(d time.Time) error {
-	t.deadlineMu.Lock()
-	defer t.deadlineMu.Unlock()
-	if t.closed.Load() {
-		return closingError{}
-	}
-	t.readDeadline = d
-	return deadlineErr(t.s.SetReadDeadline(d))
-}
-
-func (t *backendTransport) SetWriteDeadline(d time.Time) error {
-	if t.closed.Load() {
-		return closingError{}
-	}
-	return deadlineErr(t.s.SetWriteDeadline(d))
-}
-
-// deadlineErr turns a backend's closed-socket error (Close racing the
-// call) into closingError.
-func deadlineErr(err error) error {
-	if errors.Is(err, net.ErrClosed) {
-		return closingError{}
-	}
-	return err
-}
-
-func (t *backendTransport) SyscallConn() (syscall.RawConn, error) {
-	if t.closed.Load() {
-		return nil, t.closedErr("syscallconn")
-	}
-	return t.s.SyscallConn()
-}
-
-// closingError is the error of a receive interrupted by Close. Its text is
-// the one github.com/mdlayher/netlink reported (the runtime poller's), and
-// errors.Is matches it with net.ErrClosed and os.ErrClosed.
-type closingError struct{}
-
-func (closingError) Error() string { return "use of closed file" }
-
-func (closingError) Is(target error) bool {
-	return target == net.ErrClosed || target == os.ErrClosed
-}
-
-// syscallErr wraps a bare errno in *os.SyscallError named op, as system call
-// errors from github.com/mdlayher/netlink were; other errors pass as they
-// are.
-func syscallErr(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var se *os.SyscallError
-	if errors.As(err, &se) {
-		return err
-	}
-	var errno unix.Errno
-	if errors.As(err, &errno) {
-		return os.NewSyscallError(op, err)
-	}
-	return err
-}
-
-// linuxOption returns the SOL_NETLINK option behind o.
-func linuxOption(o ConnOption) (int, bool) {
-	switch o {
-	case PacketInfo:
-		return unix.NETLINK_PKTINFO, true
-	case BroadcastError:
-		return unix.NETLINK_BROADCAST_ERROR, true
-	case NoENOBUFS:
-		return unix.NETLINK_NO_ENOBUFS, true
-	case ListenAllNSID:
-		return unix.NETLINK_LISTEN_ALL_NSID, true
-	case CapAcknowledge:
-		return unix.NETLINK_CAP_ACK, true
-	case ExtendedAcknowledge:
-		return unix.NETLINK_EXT_ACK, true
-	case GetStrictCheck:
-		return unix.NETLINK_GET_STRICT_CHK, true
-	}
-	return 0, false
 }

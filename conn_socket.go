@@ -3,24 +3,19 @@
 package netlink
 
 import (
-	"syscall"
-	"unsafe"
-
+	"github.com/nlring/netlink/internal/nlsock"
 	"golang.org/x/sys/unix"
 )
 
-// Socket facts that batches and subscriptions base their guarantees on,
-// read from the kernel rather than remembered: the protocol the socket was
-// opened with, and the receive queue's accounting.
+// What batches and subscriptions do on the Conn's socket directly: read the
+// facts they base their guarantees on from the kernel rather than remember
+// them (the protocol the socket was opened with, the receive queue's
+// accounting), raise its buffers, and clear an overrun.
 
 // rawControl runs fn on the socket's descriptor. It fails on a Conn whose
 // socket does not expose one (NewConn with a Socket that lacks SyscallConn).
 func (c *Conn) rawControl(op string, fn func(fd int) error) error {
-	s, ok := c.t.options().(syscall.Conn)
-	if !ok {
-		return notSupported(op)
-	}
-	rc, err := s.SyscallConn()
+	rc, err := c.t.syscallConn()
 	if err != nil {
 		return newOpError(op, err)
 	}
@@ -36,7 +31,7 @@ func (c *Conn) rawControl(op string, fn func(fd int) error) error {
 func (c *Conn) protocol() (int, error) {
 	var p int
 	err := c.rawControl("get-protocol", func(fd int) (err error) {
-		p, err = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_PROTOCOL)
+		p, err = nlsock.Protocol(fd)
 		return err
 	})
 	return p, err
@@ -58,15 +53,7 @@ type queueStat struct {
 // queueStat reads the socket's SO_MEMINFO.
 func (c *Conn) queueStat() (queueStat, error) {
 	var mi [unix.SK_MEMINFO_VARS]uint32
-	err := c.rawControl("get-meminfo", func(fd int) error {
-		size := uint32(unsafe.Sizeof(mi))
-		_, _, errno := unix.Syscall6(unix.SYS_GETSOCKOPT, uintptr(fd), unix.SOL_SOCKET, unix.SO_MEMINFO,
-			uintptr(unsafe.Pointer(&mi)), uintptr(unsafe.Pointer(&size)), 0)
-		if errno != 0 {
-			return errno
-		}
-		return nil
-	})
+	err := c.rawControl("get-meminfo", func(fd int) error { return nlsock.MemInfo(fd, &mi) })
 	if err != nil {
 		return queueStat{}, err
 	}
@@ -82,9 +69,9 @@ func (c *Conn) queueStat() (queueStat, error) {
 // the unprivileged option is the fallback, which the kernel caps at
 // net.core.rmem_max or wmem_max.
 func (c *Conn) raiseBuffer(rcv bool, bytes int, force bool) error {
-	get, forceOpt, opt := c.WriteBuffer, unix.SO_SNDBUFFORCE, unix.SO_SNDBUF
+	get := c.WriteBuffer
 	if rcv {
-		get, forceOpt, opt = c.ReadBuffer, unix.SO_RCVBUFFORCE, unix.SO_RCVBUF
+		get = c.ReadBuffer
 	}
 	cur, err := get()
 	if err != nil {
@@ -93,15 +80,11 @@ func (c *Conn) raiseBuffer(rcv bool, bytes int, force bool) error {
 	if cur/2 >= bytes {
 		return nil
 	}
-	set := func(o int) error {
-		return c.rawControl("set-buffer", func(fd int) error {
-			return unix.SetsockoptInt(fd, unix.SOL_SOCKET, o, bytes)
-		})
-	}
-	if err := set(forceOpt); err == nil || force {
+	if force {
+		_ = c.rawControl("set-buffer", func(fd int) error { return nlsock.ForceBuffer(fd, rcv, bytes) })
 		return nil
 	}
-	return set(opt)
+	return c.rawControl("set-buffer", func(fd int) error { return nlsock.SetBuffer(fd, rcv, bytes) })
 }
 
 // clearCongestion makes the kernel look at the socket's receive queue
@@ -117,7 +100,7 @@ func (c *Conn) raiseBuffer(rcv bool, bytes int, force bool) error {
 // which takes nothing from the queue. It may consume a pending ENOBUFS,
 // which is why only callers that already know of the overrun use it.
 func (c *Conn) clearCongestion() error {
-	err := c.rawControl("recvmsg", func(fd int) error {
+	return c.rawControl("recvmsg", func(fd int) error {
 		var b [1]byte
 		_, _, err := unix.Recvfrom(fd, b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
 		if err == unix.EAGAIN || err == unix.ENOBUFS {
@@ -125,5 +108,4 @@ func (c *Conn) clearCongestion() error {
 		}
 		return err
 	})
-	return err
 }
