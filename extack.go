@@ -12,12 +12,6 @@ import (
 // messages (struct nlmsgerr) and of Done messages.
 const errnoLen = 4
 
-// isAck reports whether m acknowledges success: an Error message with code 0.
-func isAck(m Message) bool {
-	return m.Header.Type == Error && len(m.Data) >= errnoLen &&
-		binary.NativeEndian.Uint32(m.Data) == 0
-}
-
 // checkMessage returns the error m reports, or nil. Two kinds of message
 // report errors:
 //

@@ -2,6 +2,7 @@ package netlink
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"reflect"
 	"syscall"
@@ -69,6 +70,12 @@ func FuzzParseMessages(f *testing.F) {
 			t.Fatalf("MarshalBinary = %x, want %x", out, b[:m.Header.Length])
 		}
 	})
+}
+
+// isAck reports whether m acknowledges success: an Error message with code 0.
+func isAck(m Message) bool {
+	return m.Header.Type == Error && len(m.Data) >= errnoLen &&
+		binary.NativeEndian.Uint32(m.Data) == 0
 }
 
 // checkOneMessage checks the invariants of checkMessage and isAck on m.
