@@ -4,8 +4,8 @@ package iouring
 
 import (
 	"os"
-	"unsafe"
 
+	"github.com/nlring/netlink/internal/nlsock"
 	"github.com/nlring/netlink/internal/uring"
 	"golang.org/x/sys/unix"
 )
@@ -114,12 +114,10 @@ func (s *Socket) overranLocked() bool {
 	return err != nil || quiet == 0
 }
 
+// readDrops reads the socket's drop counter (SK_MEMINFO_DROPS).
 func (s *Socket) readDrops() (uint32, error) {
-	size := uint32(unsafe.Sizeof(s.meminfo))
-	_, _, errno := unix.Syscall6(unix.SYS_GETSOCKOPT, uintptr(s.fd), unix.SOL_SOCKET, unix.SO_MEMINFO,
-		uintptr(unsafe.Pointer(&s.meminfo)), uintptr(unsafe.Pointer(&size)), 0)
-	if errno != 0 {
-		return 0, errno
+	if err := nlsock.MemInfo(s.fd, &s.meminfo); err != nil {
+		return 0, err
 	}
 	return s.meminfo[unix.SK_MEMINFO_DROPS], nil
 }
