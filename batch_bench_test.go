@@ -16,6 +16,7 @@ import (
 	"github.com/nlring/netlink/backend/iouring"
 	"github.com/nlring/netlink/internal/netns"
 	"github.com/nlring/netlink/internal/nlsock"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -42,7 +43,7 @@ func BenchmarkRouteAdd(b *testing.B) {
 	n := *benchRoutes
 	reqs := make([]netlink.Message, n)
 	for i := range reqs {
-		reqs[i] = routeAdd(nthAddr(i+1), loIndex)
+		reqs[i] = routeAdd(testutil.RouteDst(i+1), loIndex)
 	}
 	clients := []routeInstaller{
 		{"raw", rawInstall(0)},

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/nlring/netlink/backend"
-	"github.com/nlring/netlink/internal/backendtest"
-	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/backend/iouring"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -22,8 +22,8 @@ import (
 // eachRealBackend runs fn for a Conn on each backend in a namespace of its
 // own.
 func eachRealBackend(t *testing.T, fn func(t *testing.T, c *Conn)) {
-	backendtest.ForEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
+	testutil.ForEachBackend(t, iouring.Supported, func(t *testing.T, kind backend.Kind) {
+		ns := testutil.NS(t)
 		c, err := Dial(unix.NETLINK_ROUTE, &Config{NetNS: ns.FD(), Backend: kind})
 		if err != nil {
 			t.Fatal(err)

@@ -13,48 +13,9 @@ import (
 
 	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/backend"
-	"github.com/nlring/netlink/internal/nstest"
 	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
-
-// routeAdd is an RTM_NEWROUTE request for a /32 (or /128) route to dst
-// through link oif in the main table, failing if the route exists.
-func routeAdd(dst netip.Addr, oif uint32) netlink.Message {
-	family := byte(unix.AF_INET)
-	if dst.Is6() {
-		family = unix.AF_INET6
-	}
-	// struct rtmsg: family, dst_len, src_len, tos, table, protocol,
-	// scope, type, flags.
-	b := []byte{family, byte(dst.BitLen()), 0, 0, unix.RT_TABLE_MAIN,
-		unix.RTPROT_STATIC, unix.RT_SCOPE_LINK, unix.RTN_UNICAST, 0, 0, 0, 0}
-	b = appendRtAttr(b, unix.RTA_DST, dst.AsSlice())
-	b = appendRtAttr(b, unix.RTA_OIF, binary.NativeEndian.AppendUint32(nil, oif))
-	return netlink.Message{
-		Header: netlink.Header{
-			Type:  unix.RTM_NEWROUTE,
-			Flags: netlink.Request | netlink.Create | netlink.Excl,
-		},
-		Data: b,
-	}
-}
-
-func appendRtAttr(b []byte, typ uint16, data []byte) []byte {
-	l := 4 + len(data)
-	b = binary.NativeEndian.AppendUint16(b, uint16(l))
-	b = binary.NativeEndian.AppendUint16(b, typ)
-	b = append(b, data...)
-	return append(b, make([]byte, (l+3)&^3-l)...)
-}
-
-// nthAddr is the nth address of 10.0.0.0/8.
-func nthAddr(n int) netip.Addr {
-	return netip.AddrFrom4([4]byte{10, byte(n >> 16), byte(n >> 8), byte(n)})
-}
-
-// loIndex is the interface index of lo, through which test routes go.
-const loIndex = 1
 
 // routeBatch builds n route adds in which about one in seven fails, at
 // random positions: a duplicate of an earlier successful add (EEXIST), a
@@ -71,15 +32,15 @@ func routeBatch(seed uint64, n int) (reqs []netlink.Message, want []syscall.Errn
 			reqs = append(reqs, reqs[ok[r.IntN(len(ok))]])
 			want = append(want, unix.EEXIST)
 		case k == 1:
-			reqs = append(reqs, routeAdd(nthAddr(i), 4242))
+			reqs = append(reqs, routeAdd(testutil.RouteDst(i), 4242))
 			want = append(want, unix.ENODEV)
 		case k == 2 && i > 0:
-			m := routeAdd(nthAddr(i), loIndex)
+			m := routeAdd(testutil.RouteDst(i), loIndex)
 			m.Data[1] = 8 // 10.x.y.z/8 with host bits set
 			reqs = append(reqs, m)
 			want = append(want, unix.EINVAL)
 		default:
-			reqs = append(reqs, routeAdd(nthAddr(i), loIndex))
+			reqs = append(reqs, routeAdd(testutil.RouteDst(i), loIndex))
 			want = append(want, 0)
 			ok = append(ok, i)
 		}
@@ -124,7 +85,7 @@ func TestExecuteBatchRouteAdds(t *testing.T) {
 				}
 				for i, tt := range tests {
 					t.Run(tt.name, func(t *testing.T) {
-						ns := nstest.NS(t)
+						ns := testutil.NS(t)
 						c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{Strict: true})
 						if tt.small {
 							if err := c.SetReadBuffer(16 << 10); err != nil {
@@ -151,7 +112,7 @@ func TestExecuteBatchRouteAdds(t *testing.T) {
 							}
 						}
 						// The kernel holds exactly the routes reported added.
-						msgs, err := c.Execute(dumpRoutes())
+						msgs, err := c.Execute(routeDump(unix.AF_INET))
 						if err != nil {
 							t.Fatal(err)
 						}
@@ -180,7 +141,7 @@ func TestExecuteBatchOverrun(t *testing.T) {
 	for _, mode := range []netlink.BatchMode{netlink.BatchAckEach, netlink.BatchBarrier} {
 		t.Run(mode.String(), func(t *testing.T) {
 			forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-				ns := nstest.NS(t)
+				ns := testutil.NS(t)
 				c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
 				if err := c.JoinGroup(unix.RTNLGRP_IPV4_ROUTE); err != nil {
 					t.Fatal(err)
@@ -248,16 +209,16 @@ func floodRoutes(t *testing.T, c *netlink.Conn) (stop func()) {
 }
 
 func TestExecuteBatchRejects(t *testing.T) {
-	ns := nstest.NS(t)
+	ns := testutil.NS(t)
 	tests := []struct {
 		name   string
 		family int
 		m      netlink.Message
 	}{
-		{"dump", unix.NETLINK_ROUTE, dumpRoutes()},
+		{"dump", unix.NETLINK_ROUTE, routeDump(unix.AF_INET)},
 		{"rtnetlink get", unix.NETLINK_ROUTE, getLink(1)},
 		{"echo", unix.NETLINK_ROUTE, func() netlink.Message {
-			m := routeAdd(nthAddr(1), loIndex)
+			m := routeAdd(testutil.RouteDst(1), loIndex)
 			m.Header.Flags |= netlink.Echo
 			return m
 		}()},
@@ -271,14 +232,14 @@ func TestExecuteBatchRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := dial(t, ns, backend.Syscall, tt.family, netlink.Config{})
-			ok := routeAdd(nthAddr(2), loIndex)
+			ok := routeAdd(testutil.RouteDst(2), loIndex)
 			results, err := c.ExecuteBatch([]netlink.Message{ok, tt.m}, nil)
 			if err == nil || results != nil {
 				t.Fatalf("ExecuteBatch = %v, %v; want a rejection", results, err)
 			}
 			// Nothing was sent: the valid request was not carried out.
 			if tt.family == unix.NETLINK_ROUTE {
-				msgs, err := c.Execute(dumpRoutes())
+				msgs, err := c.Execute(routeDump(unix.AF_INET))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -291,7 +252,7 @@ func TestExecuteBatchRejects(t *testing.T) {
 }
 
 func TestExecuteBatchBarrierNeedsProvenFamily(t *testing.T) {
-	ns := nstest.NS(t)
+	ns := testutil.NS(t)
 	c := dial(t, ns, backend.Syscall, unix.NETLINK_SOCK_DIAG, netlink.Config{})
 	m := netlink.Message{Header: netlink.Header{Type: 0x20}, Data: []byte{0, 0, 0, 0}}
 	if _, err := c.ExecuteBatch([]netlink.Message{m}, &netlink.BatchOptions{Mode: netlink.BatchBarrier}); err == nil {
@@ -305,7 +266,7 @@ func TestExecuteBatchBarrierNeedsProvenFamily(t *testing.T) {
 // races.
 func TestExecuteBatchCancelled(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
+		ns := testutil.NS(t)
 		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
 		reqs, _ := routeBatch(1, 100)
 
@@ -320,7 +281,7 @@ func TestExecuteBatchCancelled(t *testing.T) {
 				t.Fatalf("result %d = %v, want ErrNotSent", i, r)
 			}
 		}
-		msgs, err := c.Execute(dumpRoutes())
+		msgs, err := c.Execute(routeDump(unix.AF_INET))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -337,7 +298,7 @@ func TestExecuteBatchNetfilter(t *testing.T) {
 	for _, mode := range []netlink.BatchMode{netlink.BatchAckEach, netlink.BatchBarrier} {
 		t.Run(mode.String(), func(t *testing.T) {
 			forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-				ns := nstest.NS(t)
+				ns := testutil.NS(t)
 				c := dial(t, ns, kind, unix.NETLINK_NETFILTER, netlink.Config{})
 				create := ctMessage(t, ipctnlMsgCtNew, netlink.Request|netlink.Create|netlink.Excl, true)
 				reqs := []netlink.Message{create, create, create}
@@ -359,7 +320,7 @@ func TestExecuteBatchNetfilter(t *testing.T) {
 // request. Lookups of TCP sockets that do not exist fail with ENOENT.
 func TestExecuteBatchWithoutBarriers(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
+		ns := testutil.NS(t)
 		c := dial(t, ns, kind, unix.NETLINK_SOCK_DIAG, netlink.Config{})
 		reqs := make([]netlink.Message, 300)
 		want := make([]syscall.Errno, len(reqs))

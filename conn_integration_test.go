@@ -19,95 +19,18 @@ import (
 	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/backend/iouring"
-	"github.com/nlring/netlink/internal/backendtest"
 	"github.com/nlring/netlink/internal/netns"
 	"github.com/nlring/netlink/internal/nlsock"
-	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
 // Integration tests: a real kernel, in a namespace of the test's own, on
 // every backend.
 
-// forEachBackend runs fn as a subtest per available backend.
-func forEachBackend(t *testing.T, fn func(t *testing.T, kind backend.Kind)) {
-	backendtest.ForEachBackend(t, fn)
-}
-
-// dial opens a Conn of family in ns on backend kind, closed when t ends.
-func dial(t *testing.T, ns *netns.NS, kind backend.Kind, family int, cfg netlink.Config) *netlink.Conn {
-	t.Helper()
-	cfg.NetNS, cfg.Backend = ns.FD(), kind
-	c, err := netlink.Dial(family, &cfg)
-	if err != nil {
-		t.Fatalf("Dial: %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	if got, reason := c.Backend(); kind != backend.Auto && got != kind {
-		t.Fatalf("Backend() = %s (%s), want %s", got, reason, kind)
-	}
-	return c
-}
-
-// getLink is an RTM_GETLINK request for ifindex, or a dump of every link
-// when ifindex is 0.
-func getLink(ifindex int32) netlink.Message {
-	var ifi [unix.SizeofIfInfomsg]byte
-	binary.NativeEndian.PutUint32(ifi[4:], uint32(ifindex))
-	flags := netlink.Request
-	if ifindex == 0 {
-		flags |= netlink.Dump
-	}
-	return netlink.Message{
-		Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: flags},
-		Data:   ifi[:],
-	}
-}
-
-// dumpRoutes is an RTM_GETROUTE dump of IPv4 routes.
-func dumpRoutes() netlink.Message {
-	rtm := make([]byte, unix.SizeofRtMsg)
-	rtm[0] = unix.AF_INET
-	return netlink.Message{
-		Header: netlink.Header{Type: unix.RTM_GETROUTE, Flags: netlink.Request | netlink.Dump},
-		Data:   rtm,
-	}
-}
-
-// addVethRoutes creates a veth pair in ns with n /32 routes through it.
-func addVethRoutes(t *testing.T, ns *netns.NS, n int) {
-	t.Helper()
-	var b strings.Builder
-	b.WriteString("link add v0 type veth peer name v1\nlink set v0 up\nlink set v1 up\n")
-	for i := range n {
-		fmt.Fprintf(&b, "route add 10.%d.%d.%d/32 dev v0\n", 1+i>>16, i>>8&0xff, i&0xff)
-	}
-	if err := ns.Batch(strings.NewReader(b.String())); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// isTestRoute reports whether m is a /32 route of the main table, as
-// addVethRoutes adds.
-func isTestRoute(m netlink.Message) bool {
-	return m.Header.Type == unix.RTM_NEWROUTE && len(m.Data) >= unix.SizeofRtMsg &&
-		m.Data[1] == 32 && m.Data[4] == unix.RT_TABLE_MAIN
-}
-
-// countRoutes counts the RTM_NEWROUTE messages for /32 destinations.
-func countRoutes(msgs []netlink.Message) int {
-	n := 0
-	for _, m := range msgs {
-		if isTestRoute(m) {
-			n++
-		}
-	}
-	return n
-}
-
 func TestIntegrationGetLink(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
+		ns := testutil.NS(t)
 		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{Strict: true})
 
 		msgs, err := c.Execute(getLink(1))
@@ -134,11 +57,11 @@ func TestIntegrationGetLink(t *testing.T) {
 func TestIntegrationRouteDump(t *testing.T) {
 	const routes = 3000
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
-		addVethRoutes(t, ns, routes)
+		ns := testutil.NS(t)
+		testutil.AddVethRoutes(t, ns, routes)
 		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
 
-		msgs, err := c.Execute(dumpRoutes())
+		msgs, err := c.Execute(routeDump(unix.AF_INET))
 		if err != nil {
 			t.Fatalf("Execute: %v", err)
 		}
@@ -146,7 +69,7 @@ func TestIntegrationRouteDump(t *testing.T) {
 			t.Fatalf("Execute: %d routes, want %d", n, routes)
 		}
 
-		if _, err := c.Send(dumpRoutes()); err != nil {
+		if _, err := c.Send(routeDump(unix.AF_INET)); err != nil {
 			t.Fatal(err)
 		}
 		n := 0
@@ -167,10 +90,10 @@ func TestIntegrationRouteDump(t *testing.T) {
 func TestIntegrationReceiveIterAllocations(t *testing.T) {
 	const routes = 3000
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
-		addVethRoutes(t, ns, routes)
+		ns := testutil.NS(t)
+		testutil.AddVethRoutes(t, ns, routes)
 		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
-		req := dumpRoutes()
+		req := routeDump(unix.AF_INET)
 
 		var msgs int
 		allocs := testing.AllocsPerRun(5, func() {
@@ -196,7 +119,7 @@ func TestIntegrationReceiveIterAllocations(t *testing.T) {
 
 func TestIntegrationMulticastEvents(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
+		ns := testutil.NS(t)
 		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
 		if err := c.JoinGroup(unix.RTNLGRP_LINK); err != nil {
 			t.Fatalf("JoinGroup: %v", err)
@@ -230,7 +153,7 @@ func TestIntegrationCloseUnblocksReceive(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
 		for _, iter := range []bool{false, true} {
 			t.Run(map[bool]string{false: "Receive", true: "ReceiveIter"}[iter], func(t *testing.T) {
-				ns := nstest.NS(t)
+				ns := testutil.NS(t)
 				c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
 				started := make(chan struct{})
 				errc := make(chan error, 1)
@@ -264,7 +187,7 @@ func TestIntegrationCloseUnblocksReceive(t *testing.T) {
 
 func TestIntegrationDeadlines(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
+		ns := testutil.NS(t)
 		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
 
 		if err := c.SetReadDeadline(time.Now().Add(-time.Second)); err != nil {
@@ -304,7 +227,7 @@ func TestIntegrationDeadlines(t *testing.T) {
 func TestIntegrationDumpInterrupted(t *testing.T) {
 	const pairs = 300 // 601 links: a dump of some 25 datagrams
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
+		ns := testutil.NS(t)
 		var setup strings.Builder
 		for i := range pairs {
 			fmt.Fprintf(&setup, "link add a%d type veth peer name b%d\n", i, i)
@@ -439,7 +362,7 @@ func TestIntegrationSpoofedSender(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
 		for _, allow := range []bool{false, true} {
 			t.Run(fmt.Sprintf("AllowUserSenders=%v", allow), func(t *testing.T) {
-				ns := nstest.NS(t)
+				ns := testutil.NS(t)
 				c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{AllowUserSenders: allow})
 				spoof := newSpoofer(t, ns, unix.NETLINK_ROUTE)
 				pid := c.PID()
@@ -487,7 +410,7 @@ func TestIntegrationSpoofedSender(t *testing.T) {
 
 func TestIntegrationTruncatedDatagram(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
+		ns := testutil.NS(t)
 		c := dial(t, ns, kind, unix.NETLINK_USERSOCK, netlink.Config{
 			MessageBufferSize: backend.MinBufferSize,
 			AllowUserSenders:  true,
@@ -518,7 +441,7 @@ func TestIntegrationTruncatedDatagram(t *testing.T) {
 }
 
 func TestIntegrationDialBackendSelection(t *testing.T) {
-	ns := nstest.NS(t)
+	ns := testutil.NS(t)
 	autoKind, autoReason := backend.Syscall, "auto: the syscall backend; io_uring runs only when asked for"
 	tests := []struct {
 		name       string
@@ -564,7 +487,7 @@ func TestIntegrationDialBackendSelection(t *testing.T) {
 // that has nothing to do with the backend (a bad namespace, an unknown
 // family) gives the same error, of the same type, on every backend.
 func TestIntegrationDialErrorsPlain(t *testing.T) {
-	nstest.RequireRoot(t)
+	testutil.RequireRoot(t)
 	cases := []struct {
 		name   string
 		family int

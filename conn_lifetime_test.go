@@ -9,7 +9,7 @@ import (
 
 	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/backend"
-	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -20,8 +20,8 @@ import (
 func TestIntegrationKeptMessages(t *testing.T) {
 	const routes = 3000
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
-		addVethRoutes(t, ns, routes)
+		ns := testutil.NS(t)
+		testutil.AddVethRoutes(t, ns, routes)
 		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
 
 		type kept struct {
@@ -33,7 +33,7 @@ func TestIntegrationKeptMessages(t *testing.T) {
 			all = append(all, kept{m, bytes.Clone(m.Data)})
 		}
 
-		if _, err := c.Send(dumpRoutes()); err != nil {
+		if _, err := c.Send(routeDump(unix.AF_INET)); err != nil {
 			t.Fatal(err)
 		}
 		for m, err := range c.ReceiveIter() {
@@ -42,7 +42,7 @@ func TestIntegrationKeptMessages(t *testing.T) {
 			}
 			keep(m)
 		}
-		if _, err := c.Send(dumpRoutes()); err != nil {
+		if _, err := c.Send(routeDump(unix.AF_INET)); err != nil {
 			t.Fatal(err)
 		}
 		msgs, err := c.Receive()
@@ -52,7 +52,7 @@ func TestIntegrationKeptMessages(t *testing.T) {
 		for _, m := range msgs {
 			keep(m)
 		}
-		if msgs, err = c.Execute(dumpRoutes()); err != nil {
+		if msgs, err = c.Execute(routeDump(unix.AF_INET)); err != nil {
 			t.Fatal(err)
 		}
 		for _, m := range msgs {
@@ -76,7 +76,7 @@ func TestIntegrationKeptMessages(t *testing.T) {
 		}
 		// Reuse every buffer the Conn has a few times over.
 		for range 3 {
-			if _, err := c.Send(dumpRoutes()); err != nil {
+			if _, err := c.Send(routeDump(unix.AF_INET)); err != nil {
 				t.Fatal(err)
 			}
 			for _, err := range c.ReceiveIterBorrowed(context.Background()) {
@@ -97,10 +97,10 @@ func TestIntegrationKeptMessages(t *testing.T) {
 // past Close: it may read other bytes, but it never faults.
 func TestIntegrationBorrowedViewKept(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
-		addVethRoutes(t, ns, 500)
+		ns := testutil.NS(t)
+		testutil.AddVethRoutes(t, ns, 500)
 		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
-		if _, err := c.Send(dumpRoutes()); err != nil {
+		if _, err := c.Send(routeDump(unix.AF_INET)); err != nil {
 			t.Fatal(err)
 		}
 		var views [][]byte
@@ -126,10 +126,10 @@ func TestIntegrationBorrowedViewKept(t *testing.T) {
 func TestIntegrationReceiveIterBorrowedAllocations(t *testing.T) {
 	const routes = 3000
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
-		addVethRoutes(t, ns, routes)
+		ns := testutil.NS(t)
+		testutil.AddVethRoutes(t, ns, routes)
 		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
-		req := dumpRoutes()
+		req := routeDump(unix.AF_INET)
 		ctx := context.Background()
 
 		var msgs int

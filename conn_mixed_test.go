@@ -11,7 +11,7 @@ import (
 
 	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/backend"
-	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -25,19 +25,14 @@ import (
 func TestIntegrationExecuteKeepsEvents(t *testing.T) {
 	const conns, events = 20, 5
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
-		if err := ns.IP("link", "add", "v0", "type", "veth", "peer", "name", "v1"); err != nil {
-			t.Fatal(err)
-		}
-		if err := ns.IP("link", "set", "v0", "up"); err != nil {
-			t.Fatal(err)
-		}
+		ns := testutil.NS(t)
+		testutil.AddVeth(t, ns)
 		for i := range conns {
 			c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
 			if err := c.JoinGroup(unix.RTNLGRP_IPV4_ROUTE); err != nil {
 				t.Fatal(err)
 			}
-			addRoutes(t, ns, i*events, events)
+			testutil.AddRoutes(t, ns, 0, i*events, events)
 			for range 3 {
 				msgs, err := c.Execute(getLink(1))
 				if err != nil {
@@ -79,8 +74,8 @@ func TestIntegrationExecuteKeepsEvents(t *testing.T) {
 // events are read the Conn serves requests again.
 func TestIntegrationExecuteAfterOverrun(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
-		addVethRoutes(t, ns, 0)
+		ns := testutil.NS(t)
+		testutil.AddVethRoutes(t, ns, 0)
 		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{KeepReadBuffer: true})
 		if err := c.SetReadBuffer(64 << 10); err != nil {
 			t.Fatal(err)
@@ -88,7 +83,7 @@ func TestIntegrationExecuteAfterOverrun(t *testing.T) {
 		if err := c.JoinGroup(unix.RTNLGRP_IPV4_ROUTE); err != nil {
 			t.Fatal(err)
 		}
-		addRoutes(t, ns, 0, 20000)
+		testutil.AddRoutes(t, ns, 0, 0, 20000)
 		// Guards against a hang, not a timing assertion.
 		if err := c.SetDeadline(time.Now().Add(30 * time.Second)); err != nil {
 			t.Fatal(err)
@@ -142,7 +137,7 @@ func TestIntegrationExecuteAfterOverrun(t *testing.T) {
 // a receive buffer for bursts, unless the program chose one or opted out.
 func TestIntegrationJoinGroupRaisesBuffer(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
+		ns := testutil.NS(t)
 		cases := []struct {
 			name   string
 			cfg    netlink.Config

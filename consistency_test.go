@@ -18,7 +18,7 @@ import (
 
 	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/backend"
-	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -79,7 +79,7 @@ func TestConsistencyCloseInterrupts(t *testing.T) {
 			return err
 		}},
 		{"ReceiveIter mid-dump", func(c *netlink.Conn, going chan<- struct{}) error {
-			if _, err := c.Send(dumpRoutes()); err != nil {
+			if _, err := c.Send(routeDump(unix.AF_INET)); err != nil {
 				return err
 			}
 			n := 0
@@ -98,7 +98,7 @@ func TestConsistencyCloseInterrupts(t *testing.T) {
 		}},
 		{"Execute dump", func(c *netlink.Conn, going chan<- struct{}) error {
 			close(going)
-			msgs, err := c.Execute(dumpRoutes())
+			msgs, err := c.Execute(routeDump(unix.AF_INET))
 			if err == nil && countRoutes(msgs) != routes {
 				return fmt.Errorf("a dump of %d routes", countRoutes(msgs))
 			}
@@ -106,8 +106,8 @@ func TestConsistencyCloseInterrupts(t *testing.T) {
 		}},
 	}
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
-		addVethRoutes(t, ns, routes)
+		ns := testutil.NS(t)
+		testutil.AddVethRoutes(t, ns, routes)
 		for _, tc := range calls {
 			t.Run(tc.name, func(t *testing.T) {
 				interrupted := 0
@@ -159,7 +159,7 @@ func TestConsistencyCloseInterrupts(t *testing.T) {
 // file".
 func TestConsistencyDeadlineAfterClose(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
+		ns := testutil.NS(t)
 		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
 		if err := c.Close(); err != nil {
 			t.Fatal(err)
@@ -272,11 +272,11 @@ func TestConsistencyDumpAfterAbandonedDump(t *testing.T) {
 		dump func(c *netlink.Conn) (int, error)
 	}{
 		{"Execute", func(c *netlink.Conn) (int, error) {
-			msgs, err := c.Execute(dumpRoutes())
+			msgs, err := c.Execute(routeDump(unix.AF_INET))
 			return countRoutes(msgs), err
 		}},
 		{"Send+ReceiveIter", func(c *netlink.Conn) (int, error) {
-			if _, err := c.Send(dumpRoutes()); err != nil {
+			if _, err := c.Send(routeDump(unix.AF_INET)); err != nil {
 				return 0, err
 			}
 			n := 0
@@ -292,8 +292,8 @@ func TestConsistencyDumpAfterAbandonedDump(t *testing.T) {
 		}},
 	}
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
-		addVethRoutes(t, ns, routes)
+		ns := testutil.NS(t)
+		testutil.AddVethRoutes(t, ns, routes)
 		for _, a := range abandon {
 			for _, d := range again {
 				t.Run(a.name+"/"+d.name, func(t *testing.T) {
@@ -302,7 +302,7 @@ func TestConsistencyDumpAfterAbandonedDump(t *testing.T) {
 						t.Fatal(err)
 					}
 					for i := range 3 {
-						if _, err := c.Send(dumpRoutes()); err != nil {
+						if _, err := c.Send(routeDump(unix.AF_INET)); err != nil {
 							t.Fatal(err)
 						}
 						if err := a.stop(c); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/internal/netns"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -41,7 +42,7 @@ func BenchmarkDumpParallel(b *testing.B) {
 	defer c.Close()
 	reqs := make([]netlink.Message, 0, 2*n)
 	for i := range n {
-		reqs = append(reqs, routeAdd(nthAddr(i+1), loIndex))
+		reqs = append(reqs, routeAdd(testutil.RouteDst(i+1), loIndex))
 		v6 := netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 12: byte(i >> 24), byte(i >> 16), byte(i >> 8), byte(i)})
 		reqs = append(reqs, routeAdd(v6, loIndex))
 	}

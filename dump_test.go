@@ -12,7 +12,6 @@ import (
 	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/internal/netns"
-	"github.com/nlring/netlink/internal/nstest"
 	"github.com/nlring/netlink/internal/testutil"
 	"github.com/nlring/netlink/nltest"
 	"golang.org/x/sys/unix"
@@ -84,33 +83,11 @@ func addRoutes6(t *testing.T, ns *netns.NS, n int) {
 	}
 }
 
-// routeDump is a strict RTM_GETROUTE dump of one address family.
-func routeDump(family byte) netlink.Message {
-	rtm := make([]byte, unix.SizeofRtMsg)
-	rtm[0] = family
-	return netlink.Message{
-		Header: netlink.Header{Type: unix.RTM_GETROUTE, Flags: netlink.Request | netlink.Dump},
-		Data:   rtm,
-	}
-}
-
-// countHostRoutes counts the /32 and /128 routes of the main table.
-func countHostRoutes(msgs []netlink.Message) int {
-	n := 0
-	for _, m := range msgs {
-		if m.Header.Type == unix.RTM_NEWROUTE && len(m.Data) >= unix.SizeofRtMsg &&
-			(m.Data[1] == 32 || m.Data[1] == 128) && m.Data[4] == unix.RT_TABLE_MAIN {
-			n++
-		}
-	}
-	return n
-}
-
 func TestDumpParallel(t *testing.T) {
 	const v4, v6 = 3000, 2000
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
-		addVethRoutes(t, ns, v4)
+		ns := testutil.NS(t)
+		testutil.AddVethRoutes(t, ns, v4)
 		addRoutes6(t, ns, v6)
 		dialer := func() (*netlink.Conn, error) {
 			return netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns.FD(), Backend: kind, Strict: true})

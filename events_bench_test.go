@@ -20,6 +20,7 @@ import (
 	"github.com/nlring/netlink/backend/iouring"
 	"github.com/nlring/netlink/internal/netns"
 	"github.com/nlring/netlink/internal/nlsock"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -56,7 +57,7 @@ func TestHelperRouteInstaller(t *testing.T) {
 	defer c.Close()
 	reqs := make([]netlink.Message, n)
 	for i := range reqs {
-		reqs[i] = routeAdd(nthAddr(i+1), loIndex)
+		reqs[i] = routeAdd(testutil.RouteDst(i+1), loIndex)
 	}
 	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
 		t.Fatal(err)

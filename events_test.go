@@ -5,7 +5,6 @@ package netlink_test
 import (
 	"context"
 	"errors"
-	"net/netip"
 	"testing"
 	"time"
 	"unsafe"
@@ -13,12 +12,12 @@ import (
 	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/internal/netns"
-	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
-// installRoutes adds routes 10.0.0.first to 10.0.0.first+n-1 through lo
-// with a batch on a Conn of its own.
+// installRoutes adds routes to testutil.RouteDst(first) up to
+// RouteDst(first+n-1) through lo with a batch on a Conn of its own.
 func installRoutes(t testing.TB, ns *netns.NS, first, n int) {
 	t.Helper()
 	c, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns.FD()})
@@ -28,7 +27,7 @@ func installRoutes(t testing.TB, ns *netns.NS, first, n int) {
 	defer c.Close()
 	reqs := make([]netlink.Message, n)
 	for i := range reqs {
-		reqs[i] = routeAdd(nthAddr(first+i), loIndex)
+		reqs[i] = routeAdd(testutil.RouteDst(first+i), loIndex)
 	}
 	results, err := c.ExecuteBatch(reqs, nil)
 	if err != nil {
@@ -44,24 +43,6 @@ func installRoutes(t testing.TB, ns *netns.NS, first, n int) {
 // isRouteEvent reports whether m announces a route that installRoutes adds.
 func isRouteEvent(m netlink.Message) bool {
 	return isTestRoute(m) && len(m.Data) > unix.SizeofRtMsg
-}
-
-// routeDst returns the destination of a route message.
-func routeDst(t *testing.T, m netlink.Message) netip.Addr {
-	ad, err := netlink.NewAttributeDecoder(m.Data[unix.SizeofRtMsg:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var dst netip.Addr
-	for ad.Next() {
-		if ad.Type() == unix.RTA_DST {
-			dst, _ = netip.AddrFromSlice(ad.Bytes())
-		}
-	}
-	if err := ad.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }
 
 // queueEmpty reports whether the kernel holds no datagram for c.
@@ -101,7 +82,7 @@ func guard(t *testing.T) context.Context {
 func TestSubscriptionBurst(t *testing.T) {
 	const n = 20000
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
+		ns := testutil.NS(t)
 		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
 		sub, err := c.Subscribe([]uint32{unix.RTNLGRP_IPV4_ROUTE}, nil)
 		if err != nil {
@@ -139,7 +120,7 @@ func TestSubscriptionOverrun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-				ns := nstest.NS(t)
+				ns := testutil.NS(t)
 				c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
 				if err := c.SetReadBuffer(16 << 10); err != nil {
 					t.Fatal(err)
@@ -171,7 +152,7 @@ func TestSubscriptionOverrun(t *testing.T) {
 						continue
 					}
 					events++
-					if routeDst(t, m) == nthAddr(marker) {
+					if routeDst(t, m) == testutil.RouteDst(marker) {
 						break
 					}
 					if !marked && queueEmpty(t, c) {
@@ -195,7 +176,7 @@ func TestSubscriptionOverrun(t *testing.T) {
 func TestSubscriptionEventsAllocations(t *testing.T) {
 	const n = 5000
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
+		ns := testutil.NS(t)
 		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
 		sub, err := c.Subscribe([]uint32{unix.RTNLGRP_IPV4_ROUTE}, nil)
 		if err != nil {

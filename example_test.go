@@ -12,23 +12,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ifName returns the IFLA_IFNAME attribute of an RTM_NEWLINK message.
-func ifName(m netlink.Message) string {
-	if len(m.Data) < unix.SizeofIfInfomsg {
-		return ""
-	}
-	ad, err := netlink.NewAttributeDecoder(m.Data[unix.SizeofIfInfomsg:])
-	if err != nil {
-		return ""
-	}
-	for ad.Next() {
-		if ad.Type() == unix.IFLA_IFNAME {
-			return ad.String()
-		}
-	}
-	return ""
-}
-
 // Execute sends a request and returns its reply: here, rtnetlink's
 // description of the loopback link (interface index 1).
 func ExampleConn_Execute() {

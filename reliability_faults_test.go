@@ -10,7 +10,6 @@ package netlink_test
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -23,50 +22,9 @@ import (
 	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/backend/iouring"
-	"github.com/nlring/netlink/internal/netns"
-	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
-
-// hung bounds every wait of these tests: an operation still blocked then
-// is hung, not slow.
-const hung = 30 * time.Second
-
-// tinyReadBuffer is asked of SetReadBuffer to make overruns certain; the
-// kernel raises it to its minimum and doubles it.
-const tinyReadBuffer = 4096
-
-// noReply is a request the kernel handles without answering: a Noop
-// without the Acknowledge flag. An Execute of it waits until stopped.
-func noReply() netlink.Message {
-	return netlink.Message{Header: netlink.Header{Type: netlink.Noop}}
-}
-
-// addRoutes adds n /32 routes in 10.<first+i>/32 through the veth link v0,
-// which must exist, in one `ip -batch`.
-func addRoutes(t *testing.T, ns *netns.NS, first, n int) {
-	t.Helper()
-	var b strings.Builder
-	for i := first; i < first+n; i++ {
-		fmt.Fprintf(&b, "route add 10.%d.%d.%d/32 dev v0\n", 1+i>>16, i>>8&0xff, i&0xff)
-	}
-	if err := ns.Batch(strings.NewReader(b.String())); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// requireUsable fails t unless c answers a request for the loopback link.
-func requireUsable(t *testing.T, c *netlink.Conn) {
-	t.Helper()
-	msgs, err := c.Execute(getLink(1))
-	if err != nil {
-		t.Fatalf("Execute on the Conn after the fault: %v", err)
-	}
-	if len(msgs) != 1 || msgs[0].Header.Type != unix.RTM_NEWLINK ||
-		int32(binary.NativeEndian.Uint32(msgs[0].Data[4:8])) != 1 {
-		t.Fatalf("Execute on the Conn after the fault = %+v, want the loopback link", msgs)
-	}
-}
 
 // resync reads and drops whatever is queued on c until a marker request
 // it sends is answered: afterwards nothing stale is left.
@@ -110,98 +68,6 @@ func resync(t *testing.T, c *netlink.Conn) {
 		}
 	}
 	t.Fatalf("no marker request was answered in %v", hung)
-}
-
-// An eventReader reads multicast events from a Conn until it has seen an
-// overrun and at least one event after it. It returns how many events it
-// saw before the first error, how many more overrun reports came before
-// the next event, and the first error.
-type eventReader struct {
-	name string
-	read func(c *netlink.Conn) (before, repeats int, overrun error)
-}
-
-// overrunTally follows an event stream through its first overrun.
-type overrunTally struct {
-	before, repeats int
-	overrun         error
-}
-
-// add takes the next element of the stream and reports whether reading
-// should go on; lost is the error an overrun must wrap.
-func (o *overrunTally) add(err, lost error) (more bool) {
-	switch {
-	case err == nil && o.overrun == nil:
-		o.before++
-		return true
-	case err == nil:
-		return false // an event after the overrun: done
-	case o.overrun == nil:
-		o.overrun = err
-		return errors.Is(err, lost)
-	case errors.Is(err, lost):
-		o.repeats++
-		return true
-	}
-	o.overrun = fmt.Errorf("%w, then before any event: %w", o.overrun, err)
-	return false
-}
-
-var eventReaders = []eventReader{
-	{"Receive", func(c *netlink.Conn) (int, int, error) {
-		var o overrunTally
-		for {
-			msgs, err := c.Receive()
-			if err == nil && len(msgs) == 0 {
-				continue
-			}
-			if !o.add(err, unix.ENOBUFS) {
-				return o.before, o.repeats, o.overrun
-			}
-			if err == nil {
-				o.before += len(msgs) - 1
-			}
-		}
-	}},
-	{"ReceiveIter", func(c *netlink.Conn) (int, int, error) {
-		var o overrunTally
-		for {
-			for _, err := range c.ReceiveIter() {
-				if !o.add(err, unix.ENOBUFS) {
-					return o.before, o.repeats, o.overrun
-				}
-			}
-		}
-	}},
-	{"Subscription.Events", func(c *netlink.Conn) (int, int, error) {
-		sub, err := c.Subscribe(nil, &netlink.SubscribeOptions{ReadBuffer: -1})
-		if err != nil {
-			return 0, 0, err
-		}
-		defer sub.Close()
-		var o overrunTally
-		for _, err := range sub.Events(context.Background()) {
-			if !o.add(err, netlink.ErrEventsLost) {
-				break
-			}
-		}
-		return o.before, o.repeats, o.overrun
-	}},
-}
-
-// overrunListener returns a Conn on backend kind, in a namespace of its
-// own, that listens to IPv4 route events with a tiny receive buffer, and
-// has just been sent flood of them: its socket has overrun.
-func overrunListener(t *testing.T, kind backend.Kind, flood int) *netlink.Conn {
-	t.Helper()
-	ns := nstest.NS(t)
-	addVethRoutes(t, ns, 0)
-	c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{Groups: unix.RTMGRP_IPV4_ROUTE})
-	if err := c.SetReadBuffer(tinyReadBuffer); err != nil {
-		t.Fatal(err)
-	}
-	addRoutes(t, ns, 0, flood)
-	return c
 }
 
 // TestReliabilityOverrunEventStream floods route events into a Conn with a
@@ -249,8 +115,8 @@ func TestReliabilityOverrunEventStream(t *testing.T) {
 func TestReliabilityDumpTinyBuffer(t *testing.T) {
 	const routes = 2000
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
-		addVethRoutes(t, ns, routes)
+		ns := testutil.NS(t)
+		testutil.AddVethRoutes(t, ns, routes)
 		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
 		if err := c.SetReadBuffer(tinyReadBuffer); err != nil {
 			t.Fatal(err)
@@ -258,7 +124,7 @@ func TestReliabilityDumpTinyBuffer(t *testing.T) {
 		if err := c.SetReadDeadline(time.Now().Add(hung)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.Send(dumpRoutes()); err != nil {
+		if _, err := c.Send(routeDump(unix.AF_INET)); err != nil {
 			t.Fatal(err)
 		}
 		n := 0
@@ -291,8 +157,8 @@ func TestReliabilityOverrunDuringDump(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
 		for _, mode := range []string{"Receive", "ReceiveIter"} {
 			t.Run(mode, func(t *testing.T) {
-				ns := nstest.NS(t)
-				addVethRoutes(t, ns, routes)
+				ns := testutil.NS(t)
+				testutil.AddVethRoutes(t, ns, routes)
 				c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{Groups: unix.RTMGRP_IPV4_ROUTE})
 				if err := c.SetReadBuffer(tinyReadBuffer); err != nil {
 					t.Fatal(err)
@@ -300,10 +166,10 @@ func TestReliabilityOverrunDuringDump(t *testing.T) {
 				if err := c.SetReadDeadline(time.Now().Add(hung)); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := c.Send(dumpRoutes()); err != nil {
+				if _, err := c.Send(routeDump(unix.AF_INET)); err != nil {
 					t.Fatal(err)
 				}
-				addRoutes(t, ns, routes, flood)
+				testutil.AddRoutes(t, ns, 0, routes, flood)
 
 				// Read replies and events until the overrun shows.
 				var err error
@@ -398,7 +264,7 @@ func runBlocked(t *testing.T, c *netlink.Conn, ctx context.Context, op func(cont
 // blocked in it: the call returns with a closed-socket error.
 func TestReliabilityCloseWhileBlocked(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
+		ns := testutil.NS(t)
 		for _, b := range blockedOps {
 			t.Run(b.name, func(t *testing.T) {
 				c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
@@ -436,7 +302,7 @@ func TestReliabilityCloseWhileBlocked(t *testing.T) {
 // it returns context.Canceled, and the Conn goes on working.
 func TestReliabilityCancelWhileBlocked(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
+		ns := testutil.NS(t)
 		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
 		for _, b := range blockedOps {
 			t.Run(b.name, func(t *testing.T) {
@@ -504,12 +370,12 @@ func TestReliabilityDeadlineMidDump(t *testing.T) {
 		}, context.Canceled},
 	}
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
-		addVethRoutes(t, ns, routes)
+		ns := testutil.NS(t)
+		testutil.AddVethRoutes(t, ns, routes)
 		for _, s := range stops {
 			t.Run(s.name, func(t *testing.T) {
 				c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
-				if _, err := c.Send(dumpRoutes()); err != nil {
+				if _, err := c.Send(routeDump(unix.AF_INET)); err != nil {
 					t.Fatal(err)
 				}
 				n, err := s.read(c)
@@ -526,16 +392,6 @@ func TestReliabilityDeadlineMidDump(t *testing.T) {
 			})
 		}
 	})
-}
-
-// fdCount counts the process's open file descriptors.
-func fdCount(t *testing.T) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(ents)
 }
 
 // TestReliabilityIOUringDisabled turns io_uring off for the whole machine
@@ -558,7 +414,7 @@ func TestReliabilityIOUringDisabled(t *testing.T) {
 	if os.Getenv("NLRING_SYSCTL_TESTS") != "1" {
 		t.Skip("skipped: disables io_uring machine-wide, which breaks io_uring tests running in parallel; run with NLRING_SYSCTL_TESTS=1")
 	}
-	nstest.RequireRoot(t)
+	testutil.RequireRoot(t)
 	orig, err := os.ReadFile(sysctl)
 	if err != nil {
 		t.Skipf("cannot read %s: %v", sysctl, err)
@@ -566,7 +422,7 @@ func TestReliabilityIOUringDisabled(t *testing.T) {
 	if why := iouring.Supported(); why != nil {
 		t.Skipf("io_uring backend unavailable to begin with: %v", why)
 	}
-	ns := nstest.NS(t)
+	ns := testutil.NS(t)
 	restore := func() {
 		if err := os.WriteFile(sysctl, orig, 0); err != nil {
 			t.Errorf("restoring %s to %q: %v", sysctl, strings.TrimSpace(string(orig)), err)

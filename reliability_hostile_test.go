@@ -18,10 +18,10 @@ import (
 	"time"
 
 	"github.com/nlring/netlink/backend"
-	"github.com/nlring/netlink/internal/backendtest"
+	"github.com/nlring/netlink/backend/iouring"
 	"github.com/nlring/netlink/internal/netns"
 	"github.com/nlring/netlink/internal/nlsock"
-	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -32,7 +32,7 @@ const hungAfter = 10 * time.Second
 // hostileBackends runs fn as a subtest per available backend, in a
 // namespace of its own.
 func hostileBackends(t *testing.T, fn func(t *testing.T, ns *netns.NS, kind backend.Kind)) {
-	backendtest.ForEachBackend(t, func(t *testing.T, kind backend.Kind) { fn(t, nstest.NS(t), kind) })
+	testutil.ForEachBackend(t, iouring.Supported, func(t *testing.T, kind backend.Kind) { fn(t, testutil.NS(t), kind) })
 }
 
 // hostileDial opens a NETLINK_ROUTE Conn in ns on backend kind, closed when

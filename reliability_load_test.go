@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -25,7 +24,6 @@ import (
 
 	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/backend"
-	"github.com/nlring/netlink/internal/nstest"
 	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
@@ -58,14 +56,6 @@ func loadSize(t *testing.T, full, reduced int) int {
 	return reduced
 }
 
-// linkIndex returns the ifindex of an RTM_NEWLINK message.
-func linkIndex(m netlink.Message) int32 {
-	if m.Header.Type != unix.RTM_NEWLINK || len(m.Data) < unix.SizeofIfInfomsg {
-		return -1
-	}
-	return int32(binary.NativeEndian.Uint32(m.Data[4:8]))
-}
-
 // getAddrs is an RTM_GETADDR dump of every address.
 func getAddrs() netlink.Message {
 	return netlink.Message{
@@ -82,10 +72,8 @@ func TestReliabilityLoadSharedExecute(t *testing.T) {
 	const workers = 64
 	rounds := loadSize(t, 50, 10)
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		n := nstest.NS(t)
-		if err := n.IP("link", "add", "v0", "type", "veth", "peer", "name", "v1"); err != nil {
-			t.Fatal(err)
-		}
+		n := testutil.NS(t)
+		testutil.AddVeth(t, n)
 		ifindexes := []int32{1, 2, 3} // lo, then the pair in creation order
 		c := dial(t, n, kind, unix.NETLINK_ROUTE, netlink.Config{})
 		if err := c.SetDeadline(time.Now().Add(hung)); err != nil {
@@ -154,10 +142,8 @@ func TestReliabilityLoadSendReceiveMix(t *testing.T) {
 	perSender := loadSize(t, 200, 30)
 	total := senders * perSender
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		n := nstest.NS(t)
-		if err := n.IP("link", "add", "v0", "type", "veth", "peer", "name", "v1"); err != nil {
-			t.Fatal(err)
-		}
+		n := testutil.NS(t)
+		testutil.AddVeth(t, n)
 		ifindexes := []int32{1, 2, 3}
 		c := dial(t, n, kind, unix.NETLINK_ROUTE, netlink.Config{})
 		// Replies wait in the socket for a receiver: bound how many are
@@ -249,21 +235,6 @@ func TestReliabilityLoadSendReceiveMix(t *testing.T) {
 	})
 }
 
-// procStats are the process resources a Dial/Close cycle must give back.
-type procStats struct {
-	goroutines int
-	fds        int
-	heapInuse  uint64
-}
-
-func readProcStats(t *testing.T) procStats {
-	t.Helper()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return procStats{goroutines: runtime.NumGoroutine(), fds: fdCount(t), heapInuse: ms.HeapInuse}
-}
-
 // settled waits until goroutines and file descriptors are back to base,
 // giving exiting goroutines time to finish; it returns the last reading.
 func settled(t *testing.T, base procStats) procStats {
@@ -289,7 +260,7 @@ func TestReliabilityLoadDialClose(t *testing.T) {
 	// above it).
 	const heapSlack = 8 << 20
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
+		ns := testutil.NS(t)
 		cfg := &netlink.Config{NetNS: ns.FD(), Backend: kind}
 		cycle := func() {
 			c, err := netlink.Dial(unix.NETLINK_ROUTE, cfg)
@@ -325,33 +296,6 @@ func TestReliabilityLoadDialClose(t *testing.T) {
 	})
 }
 
-// routeMessage is an RTM_NEWROUTE or RTM_DELROUTE request for dst/32
-// through link oif.
-func routeMessage(typ netlink.HeaderType, dst netip.Addr, oif uint32) netlink.Message {
-	rtm := make([]byte, unix.SizeofRtMsg)
-	rtm[0] = unix.AF_INET
-	rtm[1] = 32 // dst_len
-	rtm[4] = unix.RT_TABLE_MAIN
-	rtm[5] = unix.RTPROT_BOOT
-	rtm[6] = unix.RT_SCOPE_LINK
-	rtm[7] = unix.RTN_UNICAST
-	a4 := dst.As4()
-	b := appendAttr(rtm, unix.RTA_DST, a4[:])
-	b = appendAttr(b, unix.RTA_OIF, binary.NativeEndian.AppendUint32(nil, oif))
-	flags := netlink.Request
-	if typ == unix.RTM_NEWROUTE {
-		flags |= netlink.Create | netlink.Excl
-	}
-	return netlink.Message{Header: netlink.Header{Type: typ, Flags: flags}, Data: b}
-}
-
-func appendAttr(b []byte, typ uint16, data []byte) []byte {
-	b = binary.NativeEndian.AppendUint16(b, uint16(4+len(data)))
-	b = binary.NativeEndian.AppendUint16(b, typ)
-	b = append(b, data...)
-	return append(b, make([]byte, (4-len(data)%4)%4)...)
-}
-
 // TestReliabilityLoadEventStream installs and deletes n routes with
 // ExecuteBatch while a Subscription on another Conn counts the route
 // events: every add and every delete must arrive, none lost, none twice.
@@ -363,15 +307,8 @@ func TestReliabilityLoadEventStream(t *testing.T) {
 		n, readBuffer, timeout = 500000, 256<<20, 10*time.Minute
 	}
 	forEachBackend(t, func(t *testing.T, kind backend.Kind) {
-		ns := nstest.NS(t)
-		if err := ns.IP("link", "add", "v0", "type", "veth", "peer", "name", "v1"); err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range []string{"v0", "v1"} {
-			if err := ns.IP("link", "set", l, "up"); err != nil {
-				t.Fatal(err)
-			}
-		}
+		ns := testutil.NS(t)
+		testutil.AddVeth(t, ns)
 		const oif = 2 // v0
 
 		listener := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})

@@ -11,8 +11,8 @@ import (
 	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/internal/nlsock"
-	"github.com/nlring/netlink/internal/nstest"
 	"github.com/nlring/netlink/internal/rawtrip"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -58,7 +58,7 @@ func getLinkLo() netlink.Message {
 
 // TestRawTripAllocatesNothing keeps BenchmarkRoundTrip's floor honest.
 func TestRawTripAllocatesNothing(t *testing.T) {
-	ns := nstest.NS(t)
+	ns := testutil.NS(t)
 	r := newRawTrip(t, ns.FD(), getLinkLo())
 	var errno unix.Errno
 	allocs := testing.AllocsPerRun(1000, func() {
@@ -90,7 +90,7 @@ const floorBlock = 100
 //
 //	go test -run '^$' -bench BenchmarkRoundTrip -benchtime 20000x .
 func BenchmarkRoundTrip(b *testing.B) {
-	ns := nstest.NS(b)
+	ns := testutil.NS(b)
 	req := getLinkLo()
 
 	b.Run("raw", func(b *testing.B) {

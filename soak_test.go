@@ -24,7 +24,7 @@ import (
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/backend/iouring"
 	"github.com/nlring/netlink/internal/netns"
-	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -77,8 +77,8 @@ func TestSoak(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("soak test: needs root for its network namespace")
 	}
-	ns := nstest.NS(t)
-	addVethRoutes(t, ns, soakRoutes)
+	ns := testutil.NS(t)
+	testutil.AddVethRoutes(t, ns, soakRoutes)
 	kinds := []backend.Kind{backend.Syscall}
 	if iouring.Supported() == nil {
 		kinds = append(kinds, backend.IOUring)
@@ -87,7 +87,7 @@ func TestSoak(t *testing.T) {
 	}
 
 	s := &soak{t: t, ns: ns, stop: make(chan struct{}), counts: map[string]*atomic.Int64{}}
-	s.v0 = s.linkIndex("v0")
+	s.v0 = s.linkIndex(testutil.Link)
 	base := readProcStats(t)
 	baseThreads := threadCount(t)
 
@@ -491,11 +491,11 @@ func (s *soak) dumps(k backend.Kind) {
 			defer cancel()
 			if i%2 == 0 {
 				var msgs []netlink.Message
-				msgs, err = c.ExecuteContext(ctx, dumpRoutes())
+				msgs, err = c.ExecuteContext(ctx, routeDump(unix.AF_INET))
 				n = countRoutes(msgs)
 				return
 			}
-			if _, err = c.Send(dumpRoutes()); err != nil {
+			if _, err = c.Send(routeDump(unix.AF_INET)); err != nil {
 				return
 			}
 			for m, ierr := range c.ReceiveIterContext(ctx) {
@@ -645,7 +645,7 @@ func (s *soak) cancels(k backend.Kind) {
 				ctx, cancel := context.WithTimeout(context.Background(), limit)
 				defer cancel()
 				var msgs []netlink.Message
-				msgs, err = c.ExecuteContext(ctx, dumpRoutes())
+				msgs, err = c.ExecuteContext(ctx, routeDump(unix.AF_INET))
 				if err == nil && countRoutes(msgs) != soakRoutes {
 					err = fmt.Errorf("dump of %d routes", countRoutes(msgs))
 				}
@@ -655,7 +655,7 @@ func (s *soak) cancels(k backend.Kind) {
 			}
 		case 1: // a dump cancelled part way through
 			ctx, cancel := context.WithCancel(context.Background())
-			if _, err = c.Send(dumpRoutes()); err != nil {
+			if _, err = c.Send(routeDump(unix.AF_INET)); err != nil {
 				s.violation("%s: Send: %v", k, err)
 			}
 			n := 0
@@ -710,7 +710,7 @@ func (s *soak) closeRaces(k backend.Kind) {
 	calls := []func(c *netlink.Conn) error{
 		func(c *netlink.Conn) error { _, err := c.Receive(); return err },
 		func(c *netlink.Conn) error {
-			_, err := c.Execute(dumpRoutes())
+			_, err := c.Execute(routeDump(unix.AF_INET))
 			return err
 		},
 		func(c *netlink.Conn) error {
