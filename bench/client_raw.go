@@ -2,6 +2,7 @@ package bench
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"time"
 
@@ -11,7 +12,7 @@ import (
 func init() {
 	Register(ClientSpec{
 		Name: FloorClient,
-		Doc:  "x/sys/unix: blocking recvmsg into one 32 KiB buffer, header walk, no allocation (the floor)",
+		Doc:  "x/sys/unix: blocking recvmsg into one 32 KiB buffer, header and attribute walk, no allocation (the floor)",
 		Rank: RankFloor,
 		New:  newRawClient,
 	})
@@ -60,15 +61,25 @@ func counted(c *rawConn, fn func() (int, error)) (Counts, error) {
 }
 
 func (r *rawClient) DumpRoutes() (Counts, error) {
-	return counted(r.route, func() (int, error) { return r.route.request(r.routeDump) })
+	return counted(r.route, func() (int, error) { return dumpWalk(r.route, r.routeDump, unix.SizeofRtMsg) })
 }
 
 func (r *rawClient) DumpLinks() (Counts, error) {
-	return counted(r.route, func() (int, error) { return r.route.request(r.linkDump) })
+	return counted(r.route, func() (int, error) { return dumpWalk(r.route, r.linkDump, unix.SizeofIfInfomsg) })
 }
 
 func (r *rawClient) DumpConntrack() (Counts, error) {
-	return counted(r.ct, func() (int, error) { return r.ct.request(r.ctDump) })
+	return counted(r.ct, func() (int, error) { return dumpWalk(r.ct, r.ctDump, nfgenmsgLen) })
+}
+
+// dumpWalk runs a dump and walks each message's attributes, as every
+// message-level client does (msgClient.do): the floor does the same work.
+func dumpWalk(c *rawConn, req []byte, hdrLen int) (int, error) {
+	n, attrs, err := c.requestWalk(req, hdrLen)
+	if err == nil && n > 1 && attrs == 0 {
+		err = fmt.Errorf("%d messages but no attribute decoded", n)
+	}
+	return n, err
 }
 
 func (r *rawClient) AddRoutes(_ RouteTarget, _ []netip.Prefix, bodies [][]byte) (Counts, error) {
