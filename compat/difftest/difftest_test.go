@@ -23,7 +23,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nlring/netlink/internal/nstest"
+	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 )
@@ -325,7 +325,7 @@ func TestDifferential(t *testing.T) {
 	rows := differenceRows(t)
 	root := os.Geteuid() == 0
 	if root {
-		socketNS = nstest.NS(t).FD()
+		socketNS = testutil.NS(t).FD()
 	}
 	names := map[string]bool{}
 	var n, listed int
