@@ -126,6 +126,8 @@ func routeMessage(typ netlink.HeaderType, dst netip.Addr, oif uint32) netlink.Me
 	return netlink.Message{Header: netlink.Header{Type: typ, Flags: flags}, Data: b}
 }
 
+// appendAttr appends a host-endian attribute holding data, padded to 4
+// bytes.
 func appendAttr(b []byte, typ uint16, data []byte) []byte {
 	b = binary.NativeEndian.AppendUint16(b, uint16(4+len(data)))
 	b = binary.NativeEndian.AppendUint16(b, typ)
@@ -437,6 +439,7 @@ type procStats struct {
 	heapInuse  uint64
 }
 
+// readProcStats reads them after a garbage collection.
 func readProcStats(t *testing.T) procStats {
 	t.Helper()
 	runtime.GC()
