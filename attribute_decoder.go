@@ -28,16 +28,21 @@ type AttributeDecoder struct {
 	length int       // the count of attributes with non-zero length
 	err    error
 
-	// spare holds decoders for Nested not handed out yet. A decoder given
-	// to fn escapes to the heap; taking them from a batch makes one
-	// allocation serve a whole tree of nested attributes (a conntrack flow
-	// nests eight). Each is handed out once, so a decoder fn keeps against
-	// the rules is still its own.
-	spare []AttributeDecoder
+	// batch holds the decoders Nested hands out: a decoder given to fn
+	// escapes to the heap, and taking them from a batch shared by a whole
+	// tree of nested attributes makes one allocation serve several. Each is
+	// handed out once, so a decoder fn keeps against the rules is still its
+	// own.
+	batch *decoderBatch
 }
 
-// nestedBatch is how many decoders Nested allocates at once.
-const nestedBatch = 8
+// A decoderBatch is one allocation of decoders for Nested. Its size stays
+// within the runtime's small objects that need no allocation header (512
+// bytes), whose allocation costs less per byte.
+type decoderBatch struct {
+	d    [4]AttributeDecoder
+	used int
+}
 
 // NewAttributeDecoder returns a decoder of the attributes in b. It fails if
 // b cannot be split into attribute headers; lengths that overrun b are
@@ -207,23 +212,23 @@ func (ad *AttributeDecoder) Nested(fn func(nad *AttributeDecoder) error) {
 	if ad.err != nil {
 		return
 	}
-	// Inlined, so d stays on the stack: only its copy in the batch escapes.
+	// Inlined, so d stays on the stack.
 	d, err := NewAttributeDecoder(ad.a.Data)
 	if err != nil {
 		ad.err = err
 		return
 	}
-	if len(ad.spare) == 0 {
-		ad.spare = make([]AttributeDecoder, nestedBatch)
+	b := ad.batch
+	if b == nil || b.used == len(b.d) {
+		b = new(decoderBatch)
 	}
-	nad := &ad.spare[0]
-	*nad = *d
-	nad.ByteOrder = ad.ByteOrder
-	// The rest of the batch is lent to nad for its own Nested calls while
-	// fn runs, and taken back after.
-	nad.spare, ad.spare = ad.spare[1:], nil
+	nad := &b.d[b.used]
+	b.used++
+	nad.ByteOrder, nad.rest, nad.length, nad.batch = ad.ByteOrder, d.rest, d.length, b
 	err = fn(nad)
-	ad.spare, nad.spare = nad.spare, nil
+	// Whatever batch nad's own Nested calls ended with serves this
+	// decoder's next ones.
+	ad.batch = nad.batch
 	if err != nil {
 		ad.err = err
 		return
