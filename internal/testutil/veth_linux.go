@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nlring/netlink/internal/netns"
 )
@@ -30,13 +31,37 @@ func VethNS(t testing.TB) *netns.NS {
 }
 
 // AddVeth creates the veth pair Link and Peer in ns, both up, with LinkAddr
-// on Link.
+// on Link. It returns once both ends are operationally up: the kernel
+// announces that in link events of its own, a moment after the links are
+// set up, and a test that counts events must not see them arrive late.
 func AddVeth(t testing.TB, ns *netns.NS) {
 	t.Helper()
 	batch := fmt.Sprintf("link add %[1]s type veth peer name %[2]s\nlink set %[1]s up\nlink set %[2]s up\naddr add %[3]s dev %[1]s\n",
 		Link, Peer, LinkAddr)
 	if err := ns.Batch(strings.NewReader(batch)); err != nil {
 		t.Fatal(err)
+	}
+	for _, name := range []string{Link, Peer} {
+		waitOperUp(t, ns, name)
+	}
+}
+
+// waitOperUp waits until the link name in ns is operationally up.
+func waitOperUp(t testing.TB, ns *netns.NS, name string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		out, err := exec.Command("ip", "-n", ns.Name(), "-o", "link", "show", "dev", name).Output()
+		if err != nil {
+			t.Fatalf("ip link show %s: %v", name, err)
+		}
+		if strings.Contains(string(out), " state UP ") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not operationally up after 5 s: %s", name, out)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
