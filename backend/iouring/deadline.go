@@ -38,6 +38,9 @@ func (d *deadline) expired() bool {
 	}
 }
 
+// setDeadline replaces the deadline p points to with one at t (zero: none),
+// waking whoever waits on the old one, and arms a timer that closes the new
+// one's channel and kicks the poller when t comes.
 func (s *Socket) setDeadline(p *atomic.Pointer[deadline], t time.Time) {
 	s.dlMu.Lock()
 	d := newDeadline()
