@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/backend"
+	"github.com/nlring/netlink/internal/backendtest"
 	"github.com/nlring/netlink/internal/testutil"
 	"golang.org/x/sys/unix"
 )
@@ -31,25 +31,10 @@ import (
 // longRun says whether the load tests run at full size: NLRING_LONG=1.
 func longRun() bool { return os.Getenv("NLRING_LONG") == "1" }
 
-// raceEnabled reports whether the test binary was built with -race, which
-// makes every cycle of these tests several times slower.
-func raceEnabled() bool {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
-}
-
 // loadSize picks full when NLRING_LONG=1, or when neither -race nor -short
 // slows the run down; reduced otherwise.
 func loadSize(t *testing.T, full, reduced int) int {
-	if longRun() || (!raceEnabled() && !testing.Short()) {
+	if longRun() || (!backendtest.RaceEnabled && !testing.Short()) {
 		return full
 	}
 	t.Logf("reduced size %d (full size %d: NLRING_LONG=1)", reduced, full)
