@@ -27,12 +27,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Setup flags (io_uring_setup(2)).
+// Setup flags and features (io_uring_setup(2)), enter flags, mapping
+// offsets and register opcodes.
 const (
 	IORING_SETUP_CQSIZE         = 1 << 3
 	IORING_SETUP_SUBMIT_ALL     = 1 << 7
 	IORING_FEAT_SINGLE_MMAP     = 1 << 0
-	IORING_FEAT_NODROP          = 1 << 1
 	IORING_ENTER_GETEVENTS      = 1 << 0
 	IORING_OFF_SQ_RING          = 0
 	IORING_OFF_SQES             = 0x10000000
