@@ -64,7 +64,6 @@ type Socket struct {
 	// mu guards the ring's queues and everything below.
 	mu      sync.Mutex
 	closing bool
-	torn    bool // the ring is closed
 
 	// The receiver (receiver.go).
 	recvMsg    unix.Msghdr // template of the multishot recvmsg: only Namelen is set
@@ -89,11 +88,11 @@ type Socket struct {
 
 	// Receive buffers (buffers.go).
 	bufs     buffers
-	br       *uring.BufRing // nil once the ring is gone
-	out      [numBuffers]bool
-	held     int
-	returned uint32 // buffers ever put into the buffer ring
-	consumed uint32 // buffers the kernel ever took from it
+	br       *uring.BufRing   // nil once the ring is gone
+	out      [numBuffers]bool // out[id]: buffer id holds a datagram, queued or lent to a caller
+	held     int              // how many are out
+	returned uint32           // buffers ever put into the buffer ring
+	consumed uint32           // buffers the kernel ever took from it
 
 	// Deadlines (deadline.go).
 	dlMu     sync.Mutex
@@ -223,7 +222,6 @@ func (s *Socket) Close() error {
 	s.br.Unregister()
 	s.br = nil
 	s.ring.Close()
-	s.torn = true
 	s.bufs.bufs = nil // datagrams still held keep their own buffers alive
 	s.mu.Unlock()
 
