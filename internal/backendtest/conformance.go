@@ -38,6 +38,7 @@ func Run(t *testing.T, b Backend) {
 		{"HeldDatagrams", testHeldDatagrams},
 		{"JoinLeaveGroup", testJoinLeaveGroup},
 		{"Overrun", testOverrun},
+		{"SendError", testSendError},
 		{"Unblock", testUnblock},
 		{"Deadline", testDeadline},
 		{"WriteDeadline", testWriteDeadline},

@@ -262,3 +262,19 @@ func testOverrun(t *testing.T, b Backend) {
 		t.Errorf("%d overrun errors for one flood, want one to three", overruns)
 	}
 }
+
+// testSendError checks that a datagram the kernel refuses fails Send with
+// the kernel's errno, and that the socket works on.
+func testSendError(t *testing.T, b Backend) {
+	s := openIn(t, b, testutil.NS(t), backend.Config{})
+	huge := testutil.Request(unix.RTM_GETLINK, unix.NLM_F_REQUEST, 1, make([]byte, 16<<20))
+	if err := s.Send(huge); !errors.Is(err, unix.EMSGSIZE) {
+		t.Errorf("Send of 16 MiB = %v, want EMSGSIZE", err)
+	}
+	if err := s.Send(getLink(2, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, data := recvOne(t, s); parse(t, data)[0].Seq != 2 {
+		t.Errorf("reply after the failed send has seq %d, want 2", parse(t, data)[0].Seq)
+	}
+}
