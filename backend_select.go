@@ -43,13 +43,14 @@ func openBackend(family int, config *Config) (backend.Socket, backend.Kind, stri
 		return openSyscall(cfg, reason)
 	}
 	if why := iouring.Supported(); why != nil {
-		return nil, "", "", fmt.Errorf("nlring: io_uring backend (%s) unavailable: %w", reason, why)
+		// The backend's errors say "nlring: io_uring: ..."; add who asked.
+		return nil, "", "", fmt.Errorf("%w (asked for by %s)", why, reason)
 	}
 	s, err := iouring.Open(cfg)
 	var se *iouring.SetupError
 	var ue *iouring.UnsupportedError
 	if errors.As(err, &se) || errors.As(err, &ue) {
-		return nil, "", "", fmt.Errorf("nlring: io_uring backend (%s): %w", reason, err)
+		return nil, "", "", fmt.Errorf("%w (asked for by %s)", err, reason)
 	}
 	if err != nil {
 		// The socket itself failed (namespace, family, port ID): the

@@ -129,10 +129,25 @@ func (s *datagramQueue) push(d datagram) {
 		}
 		return
 	}
-	b := make([]byte, nlmsgAlign(len(d.b)))
-	copy(b, d.b)
+	b := cloneAligned(d.b)
 	s.q = append(s.q, datagram{b: b[:len(d.b)], sender: d.sender, unicast: d.unicast})
 	s.bytes += len(d.b)
+}
+
+// cloneAligned returns a copy of b padded with zeros to a multiple of 4
+// bytes. Appending to an empty slice allocates without zeroing the bytes the
+// copy overwrites, which make followed by copy does not avoid: for a 32 KiB
+// dump datagram that would be a second pass over fresh memory.
+func cloneAligned(b []byte) []byte {
+	if len(b) == 0 {
+		return []byte{} // never nil: a nil b marks a datagram of parsed messages
+	}
+	n := nlmsgAlign(len(b))
+	c := append(b[:0:0], b...)
+	if pad := n - len(c); pad > 0 {
+		c = append(c, make([]byte, pad)...)
+	}
+	return c[:n:n]
 }
 
 // pushErr queues a receive error (an overrun) in the events' order.

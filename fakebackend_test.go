@@ -87,15 +87,6 @@ func (s *fakeSocket) Send(b []byte) error {
 	return nil
 }
 
-func (s *fakeSocket) SendBatch(bufs [][]byte) (int, error) {
-	for i, b := range bufs {
-		if err := s.Send(b); err != nil {
-			return i, err
-		}
-	}
-	return len(bufs), nil
-}
-
 func (s *fakeSocket) Recv() (backend.Datagram, error) {
 	return s.RecvContext(context.Background())
 }
@@ -180,8 +171,6 @@ func (s *fakeSocket) Close() error {
 	s.closeOnce.Do(func() { close(s.closed) })
 	return nil
 }
-
-func (s *fakeSocket) Kind() backend.Kind { return "fake" }
 
 // plainFakeSocket hides RecvContext, to exercise the deadline fallback.
 type plainFakeSocket struct{ backend.Socket }

@@ -200,8 +200,7 @@ func (r *replyReader) load() error {
 			// kernel's. A final message whose length reaches into that
 			// padding is accepted, as github.com/mdlayher/netlink accepts
 			// it (its TestIntegrationConnReceiveUnaligned).
-			b := make([]byte, nlmsgAlign(len(d.b)))
-			copy(b, d.b)
+			b := cloneAligned(d.b)
 			r.c.t.release(d)
 			d.b, d.held = b, false
 		}
