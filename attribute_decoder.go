@@ -28,11 +28,10 @@ type AttributeDecoder struct {
 	length int       // the count of attributes with non-zero length
 	err    error
 
-	// batch holds the decoders Nested hands out: a decoder given to fn
-	// escapes to the heap, and taking them from a batch shared by a whole
-	// tree of nested attributes makes one allocation serve several. Each is
-	// handed out once, so a decoder fn keeps against the rules is still its
-	// own.
+	// batch holds the decoders Nested hands out. A decoder given to fn
+	// escapes to the heap; the batch is shared by a whole tree of nested
+	// attributes and used as a stack, a decoder going back when its fn
+	// returns, so a tree as deep as the batch allocates once however wide.
 	batch *decoderBatch
 }
 
@@ -207,7 +206,10 @@ func (ad *AttributeDecoder) Do(fn func(b []byte) error) {
 // Nested calls fn with a decoder of the attributes nested in the current
 // attribute, which inherits ByteOrder. An error from fn, or one the nested
 // decoder met, becomes this decoder's error, so fn need not check nad.Err.
-// fn must not keep nad.
+//
+// nad is valid until fn returns; the next Nested call reuses it. A decoder
+// kept past that never faults, but it walks whatever attributes it is given
+// next (docs/differences.md).
 func (ad *AttributeDecoder) Nested(fn func(nad *AttributeDecoder) error) {
 	if ad.err != nil {
 		return
@@ -221,19 +223,20 @@ func (ad *AttributeDecoder) Nested(fn func(nad *AttributeDecoder) error) {
 	b := ad.batch
 	if b == nil || b.used == len(b.d) {
 		b = new(decoderBatch)
+		ad.batch = b
 	}
 	nad := &b.d[b.used]
+	*nad = AttributeDecoder{ByteOrder: ad.ByteOrder, rest: d.rest, length: d.length, batch: b}
 	b.used++
-	nad.ByteOrder, nad.rest, nad.length, nad.batch = ad.ByteOrder, d.rest, d.length, b
 	err = fn(nad)
-	// Whatever batch nad's own Nested calls ended with serves this
-	// decoder's next ones.
-	ad.batch = nad.batch
+	// Calls nest, so every decoder taken after nad has been given back.
+	b.used--
+	if err == nil {
+		err = nad.err
+	}
 	if err != nil {
 		ad.err = err
-		return
 	}
-	ad.err = nad.err
 }
 
 // fixed returns the current attribute's payload if no error happened and it

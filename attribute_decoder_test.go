@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/nlring/netlink/internal/testutil"
@@ -470,29 +471,36 @@ func BenchmarkAttributeDecoderNested(b *testing.B) {
 	}
 }
 
-// TestNestedDecodersDistinct checks that Nested never hands out one decoder
-// twice, across a tree deeper and wider than one batch, so that a decoder
-// kept past its call (against Nested's rules) still reads its own
-// attributes.
-func TestNestedDecodersDistinct(t *testing.T) {
-	ad, err := NewAttributeDecoder(concat(conntrackLike(), conntrackLike()))
+// TestNestedDecoders checks how Nested hands out decoders across a tree
+// deeper and wider than one batch: never one still in use, the same ones
+// again once their fn returned, so that the walk allocates only its batch;
+// and a decoder kept past its fn (against Nested's rules) walks whatever it
+// is given next without faulting.
+func TestNestedDecoders(t *testing.T) {
+	b := concat(conntrackLike(), conntrackLike())
+	ad, err := NewAttributeDecoder(b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[*AttributeDecoder]bool{}
-	var kept []*AttributeDecoder
+	var (
+		active []*AttributeDecoder
+		kept   []*AttributeDecoder
+		calls  int
+	)
 	var walk func(nad *AttributeDecoder) error
 	walk = func(nad *AttributeDecoder) error {
-		if seen[nad] {
-			t.Fatalf("decoder %p handed out twice", nad)
+		if slices.Contains(active, nad) || nad == ad {
+			t.Fatalf("decoder %p handed out while in use", nad)
 		}
-		seen[nad] = true
+		calls++
+		active = append(active, nad)
 		kept = append(kept, nad)
 		for nad.Next() {
 			if nad.TypeFlags()&Nested != 0 {
 				nad.Nested(walk)
 			}
 		}
+		active = active[:len(active)-1]
 		return nil
 	}
 	ad.Nested(func(*AttributeDecoder) error { return nil }) // before Next: an empty nest
@@ -504,12 +512,26 @@ func TestNestedDecodersDistinct(t *testing.T) {
 	if err := ad.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if len(kept) != 16 {
-		t.Fatalf("%d nested decoders, want 16", len(kept))
+	if calls != 16 {
+		t.Fatalf("%d nested decoders, want 16", calls)
 	}
+	distinct := map[*AttributeDecoder]bool{}
 	for _, nad := range kept {
-		if nad.Next() {
-			t.Errorf("a kept decoder was reused: it has attributes left")
+		distinct[nad] = true
+		for nad.Next() { // stale: whatever it walked last, or nothing
+			_ = nad.Bytes()
 		}
+	}
+	if len(distinct) > 3 {
+		t.Errorf("%d distinct decoders for a tree 3 deep, want at most 3", len(distinct))
+	}
+
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := walkNested(b); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 2 {
+		t.Errorf("walking two conntrack flows allocated %v times, want at most 2 (the decoder and one batch)", allocs)
 	}
 }

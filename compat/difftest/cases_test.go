@@ -303,6 +303,26 @@ func attributeCases() []Case {
 			})
 			r.E("err", d.Err())
 		}),
+		func() Case {
+			c := decode("nested decoder kept past fn", concat(attr(1|nested, attr(2, le32(7))), attr(3|nested, concat(attr(4, nil), attr(5, nil)))),
+				func(d Decoder, r *Rec) {
+					var kept Decoder
+					for d.Next() {
+						d.Nested(func(n Decoder) error {
+							if kept == nil {
+								kept = n
+							}
+							for n.Next() {
+							}
+							return nil
+						})
+					}
+					r.V("kept len", kept.Len(), "next", kept.Next())
+					r.E("err", d.Err())
+				})
+			c.Diff = "D17"
+			return c
+		}(),
 		decode("nested malformed", attr(1|nested, []byte{9, 0, 1}), func(d Decoder, r *Rec) {
 			d.Next()
 			d.Nested(func(n Decoder) error { r.V("called"); return nil })
