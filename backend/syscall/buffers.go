@@ -88,8 +88,12 @@ func parseRef(ref int) (index int, gen uint) {
 // allocate and clear a fresh 32 KiB buffer every few collections.
 var shared freeList
 
-// freeList keeps up to maxShared buffers for reuse.
+// freeList keeps up to maxShared buffers for reuse (one more in hot).
 type freeList struct {
+	// hot holds one buffer, taken and given back with one atomic operation
+	// each: a process that makes one request at a time never takes mu.
+	hot atomic.Pointer[buffer]
+
 	mu   sync.Mutex
 	bufs []*buffer
 }
@@ -99,6 +103,9 @@ type freeList struct {
 const maxShared = 64
 
 func (l *freeList) get() *buffer {
+	if b := l.hot.Swap(nil); b != nil {
+		return b
+	}
 	l.mu.Lock()
 	if n := len(l.bufs); n > 0 {
 		b := l.bufs[n-1]
@@ -112,6 +119,9 @@ func (l *freeList) get() *buffer {
 }
 
 func (l *freeList) put(b *buffer) {
+	if l.hot.CompareAndSwap(nil, b) {
+		return
+	}
 	l.mu.Lock()
 	if len(l.bufs) < maxShared {
 		l.bufs = append(l.bufs, b)
@@ -249,6 +259,13 @@ func (p *pool) held() (out int, idle bool) {
 // heap and only the pages a datagram fills become resident; pages past
 // spillResident are given back after use.
 type spillPool struct {
+	// hot holds one free area of hotSize bytes, the first size asked for
+	// (a process rarely has two): taking it and giving it back is one
+	// atomic operation each, where the lists below take a lock and a map
+	// lookup, and every recvmsg does both.
+	hot     atomic.Pointer[byte]
+	hotSize atomic.Int64
+
 	mu   sync.Mutex
 	free map[int][][]byte // by size
 }
@@ -261,6 +278,11 @@ var spilled atomic.Uint64
 const spillResident = 64 << 10
 
 func (sp *spillPool) get(size int) []byte {
+	if int64(size) == sp.hotSize.Load() {
+		if p := sp.hot.Swap(nil); p != nil {
+			return unsafe.Slice(p, size)
+		}
+	}
 	sp.mu.Lock()
 	if l := sp.free[size]; len(l) > 0 {
 		m := l[len(l)-1]
@@ -285,6 +307,10 @@ func (sp *spillPool) put(m []byte, n int) {
 		page := os.Getpagesize()
 		end := min((n+page-1)&^(page-1), len(m))
 		_ = unix.Madvise(m[spillResident:end], unix.MADV_DONTNEED)
+	}
+	sp.hotSize.CompareAndSwap(0, int64(len(m)))
+	if int64(len(m)) == sp.hotSize.Load() && sp.hot.CompareAndSwap(nil, &m[0]) {
+		return
 	}
 	sp.mu.Lock()
 	sp.free[len(m)] = append(sp.free[len(m)], m)
