@@ -70,6 +70,22 @@ func NewAttributeDecoder(b []byte) (*AttributeDecoder, error) {
 // Next advances to the next attribute. It returns false at the end of the
 // attributes or after an error.
 func (ad *AttributeDecoder) Next() bool {
+	// The common case, a well-formed attribute with a payload, is decoded
+	// here, small enough to be inlined into the caller's loop; anything
+	// else is left to nextSlow, which decides it with parseAttr.
+	b := ad.rest
+	if len(b) >= nlaHeaderLen && ad.err == nil {
+		if l := int(binary.NativeEndian.Uint16(b)); l >= nlaHeaderLen && l <= len(b) {
+			ad.a.Length, ad.a.Type, ad.a.Data = uint16(l), binary.NativeEndian.Uint16(b[2:]), b[nlaHeaderLen:l:l]
+			ad.rest = b[min(nlaAlign(l), len(b)):]
+			return true
+		}
+	}
+	return ad.nextSlow()
+}
+
+// nextSlow is Next for every case.
+func (ad *AttributeDecoder) nextSlow() bool {
 	b := ad.rest
 	if ad.err != nil || len(b) == 0 {
 		return false
