@@ -242,8 +242,9 @@ func TestIntegrationDumpInterrupted(t *testing.T) {
 		// first part has arrived; the kernel flags every part it builds
 		// after that, unless the backend had received them all already
 		// (io_uring's multishot receive can hold a whole dump of this
-		// size): there, about one dump in ten is interrupted, hence the
-		// generous number of attempts.
+		// size): there, from one dump in ten to one in a hundred is
+		// interrupted, hence the generous number of attempts (the loop
+		// ends at the second interrupted dump).
 		stop := churnLinks(t, ns)
 		defer stop()
 		dumps := []func() ([]netlink.Message, error){
@@ -271,7 +272,7 @@ func TestIntegrationDumpInterrupted(t *testing.T) {
 			},
 		}
 
-		const attempts = 150
+		const attempts = 600
 		interrupted := 0
 		for i := 0; i < attempts && interrupted < 2; i++ {
 			msgs, err := dumps[i%len(dumps)]()

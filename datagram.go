@@ -29,9 +29,18 @@ type datagram struct {
 	unicast bool
 
 	// bd is the backend's datagram when b is its memory; held says it
-	// still has to be released.
-	bd   backend.Datagram
-	held bool
+	// still has to be released. counted says the transport counts d as in
+	// use until it is released (a reader's copy of a held datagram stays
+	// counted, so that a Close meanwhile finds the Conn busy).
+	bd            backend.Datagram
+	held, counted bool
+
+	// noteEnd says that the transport learns at release whether d leaves a
+	// multi-part reply unfinished (a unicast datagram from the socket).
+	// endKnown is set by a reader that walked d to its end and saw its
+	// last message, endsMid its answer; otherwise release walks d's
+	// headers itself.
+	noteEnd, endKnown, endsMid bool
 }
 
 // multicast reports whether d is known to be a multicast datagram (an

@@ -201,7 +201,11 @@ func (r *replyReader) load() error {
 			// padding is accepted, as github.com/mdlayher/netlink accepts
 			// it (its TestIntegrationConnReceiveUnaligned).
 			b := cloneAligned(d.b)
-			r.c.t.release(d)
+			// The copy stays counted and is noted when the reader is done
+			// with it; the original only gives its buffer back.
+			orig := d
+			orig.noteEnd, orig.counted = false, false
+			r.c.t.release(orig)
 			d.b, d.held = b, false
 		}
 		r.more = false
@@ -260,6 +264,12 @@ func (r *replyReader) fail() {
 
 func (r *replyReader) unload() {
 	if r.loaded {
+		if r.d.noteEnd && r.d.off == len(r.d.b) && r.d.off > 0 {
+			// Walked to its end: r.m is its last message.
+			h := r.m.Header
+			r.d.endKnown = true
+			r.d.endsMid = h.Flags&Multi != 0 && h.Type != Done && h.Type != Error
+		}
 		r.c.t.release(r.d)
 		r.d, r.loaded = datagram{}, false
 	}

@@ -32,9 +32,10 @@ type transport interface {
 	// recv waits for the next datagram. A nil or never-done ctx means no
 	// cancellation.
 	recv(ctx context.Context) (datagram, error)
-	// release gives back the buffer of a datagram recv handed out with held
-	// set. The caller clears held: release takes d by value so that
-	// datagrams stay off the heap.
+	// release ends what recv started for d: it notes how a unicast
+	// datagram ends (noteEnd), stops counting d as in use (counted) and
+	// gives back its buffer (held). The caller clears those it has dealt
+	// with: release takes d by value so that datagrams stay off the heap.
 	release(d datagram)
 	// interruptOnDone makes receives, blocked now or later, fail with
 	// os.ErrDeadlineExceeded once ctx is done: one registration serves a

@@ -143,15 +143,14 @@ func (t *backendTransport) recv(ctx context.Context) (datagram, error) {
 		return datagram{}, t.ioErr("recvmsg", ctx, err)
 	}
 	t.held.Add(1)
-	if bd.Groups == 0 {
-		t.noteReply(bd.Data)
-	}
 	return datagram{
 		b:       bd.Data,
 		sender:  bd.Sender,
 		unicast: bd.Groups == 0,
 		bd:      bd,
 		held:    true,
+		counted: true,
+		noteEnd: bd.Groups == 0,
 	}, nil
 }
 
@@ -231,7 +230,7 @@ func (t *backendTransport) finishReplyBefore(b []byte) {
 		}
 		if bd.Groups == 0 && len(bd.Data) >= nlmsgHeaderLen && binary.NativeEndian.Uint32(bd.Data[8:]) == seq {
 			// A part of the old reply: drop it.
-			t.noteReply(bd.Data)
+			t.noteReply(bd.Data, endsMidReply(bd.Data))
 			t.s.Release(bd)
 			continue
 		}
@@ -253,16 +252,16 @@ func (t *backendTransport) popDeferred() (datagram, bool) {
 }
 
 // noteReply records whether unicast datagram b leaves a multi-part reply
-// unfinished, and which. Only the end of that reply finishes it: the reply
-// to a request sent in the middle of a dump comes before the dump's
+// unfinished (mid), and which. Only the end of that reply finishes it: the
+// reply to a request sent in the middle of a dump comes before the dump's
 // remaining parts, which the kernel builds as they are read.
-func (t *backendTransport) noteReply(b []byte) {
+func (t *backendTransport) noteReply(b []byte, mid bool) {
 	if len(b) < nlmsgHeaderLen {
 		return
 	}
 	seq := binary.NativeEndian.Uint32(b[8:])
 	switch {
-	case endsMidReply(b):
+	case mid:
 		t.replySeq.Store(seq)
 		t.midReply.Store(true)
 	case seq == t.replySeq.Load():
@@ -290,9 +289,22 @@ func (t *backendTransport) ioErr(op string, ctx context.Context, err error) erro
 	return syscallErr(op, err)
 }
 
+// release gives d's buffer back to the backend, having first noted how d
+// ends (noteReply). It is noted at release, not at receive, so that a
+// reader that walked d to its end saves the transport a second walk over
+// its headers.
 func (t *backendTransport) release(d datagram) {
-	if d.held {
+	if d.noteEnd {
+		mid := d.endsMid
+		if !d.endKnown {
+			mid = endsMidReply(d.b)
+		}
+		t.noteReply(d.b, mid)
+	}
+	if d.counted {
 		t.held.Add(-1)
+	}
+	if d.held {
 		t.s.Release(d.bd)
 	}
 }
