@@ -1,11 +1,5 @@
 //go:build linux
 
-// Package rawtrip is the round-trip floor that benchmarks measure nlring
-// against: one request and one reply on a blocking netlink socket, with
-// the msghdrs, iovecs and kernel address built once, so that a trip is
-// two system calls and allocates nothing. x/sys's Sendto and Recvfrom
-// would allocate a sockaddr and an error per call (about a microsecond
-// here) and flatter every ratio against the floor.
 package rawtrip
 
 import (
