@@ -3,11 +3,10 @@ package ebpf_test
 import (
 	"errors"
 	"testing"
-	"time"
 
-	"github.com/nlring/netlink"
 	"github.com/nlring/netlink/filter/ebpf"
 	"github.com/nlring/netlink/internal/testutil"
+	"github.com/nlring/netlink/internal/testutil/conntest"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,7 +16,7 @@ import (
 func TestConnRouteTables(t *testing.T) {
 	const perTable = 5
 	ns := testutil.VethNS(t)
-	c := dial(t, ns)
+	c := conntest.Dial(t, ns)
 	f, err := ebpf.New(ebpf.Spec{
 		PortID: c.PID(),
 		Types:  map[uint16]ebpf.Match{unix.RTM_NEWROUTE: ebpf.MatchTable},
@@ -52,7 +51,7 @@ func TestConnRouteTables(t *testing.T) {
 		for _, table := range []int{100, 200, 1000} {
 			testutil.AddRoutes(t, ns, table, i*perTable, perTable)
 		}
-		got := testutil.Count(syncConn(t, c))
+		got := testutil.Count(conntest.Sync(t, c))
 		if diff := testutil.Diff(tt.want, got); diff != "" {
 			t.Errorf("tables %v: events received (-want +got):\n%s", tt.tables, diff)
 		}
@@ -64,78 +63,7 @@ func TestConnRouteTables(t *testing.T) {
 			t.Errorf("tables %v: counters (-want +got):\n%s", tt.tables, diff)
 		}
 	}
-	if n := dumpConnRoutes(t, c); n < 9*perTable {
+	if n := conntest.DumpRoutes(t, c); n < 9*perTable {
 		t.Errorf("dump returned %d routes, want at least %d", n, 9*perTable)
 	}
-}
-
-// dial opens a Conn in ns subscribed to testutil.EventGroups, with an
-// 8 MiB receive buffer; it is closed when t ends.
-func dial(t testing.TB, ns interface{ FD() int }) *netlink.Conn {
-	t.Helper()
-	c, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns.FD(), Groups: testutil.EventGroups})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	if err := c.SetReadBuffer(8 << 20); err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-// syncConn is testutil.Sync through a Conn: the events c received until
-// now, with a request and its ACK as the synchronisation point.
-func syncConn(t testing.TB, c *netlink.Conn) []testutil.Received {
-	t.Helper()
-	if err := c.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	return testutil.Sync(t, requester{c})
-}
-
-// requester is a Conn as testutil.Sync drives it.
-type requester struct{ *netlink.Conn }
-
-func (c requester) Request(t testing.TB, typ, flags uint16, body []byte) uint32 {
-	t.Helper()
-	req, err := c.Send(netlink.Message{
-		Header: netlink.Header{Type: netlink.HeaderType(typ), Flags: netlink.HeaderFlags(flags)},
-		Data:   body,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return req.Header.Sequence
-}
-
-func (c requester) Read(t testing.TB) []testutil.Received {
-	t.Helper()
-	msgs, err := c.Receive()
-	if err != nil {
-		t.Fatalf("receiving (did the filter drop the reply or the ACK?): %v", err)
-	}
-	got := make([]testutil.Received, len(msgs))
-	for i, m := range msgs {
-		h := m.Header
-		got[i] = testutil.NewReceived(uint16(h.Type), uint16(h.Flags), h.Sequence, h.PID, m.Data)
-	}
-	return got
-}
-
-// dumpConnRoutes dumps the IPv4 routes through c's Execute and returns how
-// many there are.
-func dumpConnRoutes(t testing.TB, c *netlink.Conn) int {
-	t.Helper()
-	if err := c.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	msgs, err := c.Execute(netlink.Message{
-		Header: netlink.Header{Type: unix.RTM_GETROUTE, Flags: netlink.Request | netlink.Dump},
-		Data:   testutil.RouteDumpBody(unix.AF_INET),
-	})
-	if err != nil {
-		t.Fatalf("route dump (did the filter drop a part?): %v", err)
-	}
-	return len(msgs)
 }
