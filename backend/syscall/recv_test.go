@@ -42,13 +42,13 @@ func TestDumpFitsBuffers(t *testing.T) {
 func TestLargeDatagram(t *testing.T) {
 	ns := testutil.NS(t)
 	s := openIn(t, ns, backend.Config{Family: unix.NETLINK_USERSOCK})
-	p := openPeer(t, ns)
+	p := testutil.OpenUserSock(t, ns)
 
 	want := bytes.Repeat([]byte("0123456789abcdef"), 200<<10/16)
-	p.send(t, s.PID(), 0, want)
+	p.Send(t, s.PID(), 0, want)
 	d, got := recvOne(t, s)
-	if d.Sender != p.pid || d.Groups != 0 {
-		t.Errorf("Sender, Groups = %d, %d; want %d, 0", d.Sender, d.Groups, p.pid)
+	if d.Sender != p.PID || d.Groups != 0 {
+		t.Errorf("Sender, Groups = %d, %d; want %d, 0", d.Sender, d.Groups, p.PID)
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("received %d bytes, not the %d sent", len(got), len(want))
@@ -61,9 +61,9 @@ func TestLargeDatagram(t *testing.T) {
 func TestStaleRelease(t *testing.T) {
 	ns := testutil.NS(t)
 	s := openIn(t, ns, backend.Config{Family: unix.NETLINK_USERSOCK})
-	p := openPeer(t, ns)
-	p.send(t, s.PID(), 0, []byte("one"))
-	p.send(t, s.PID(), 0, []byte("two"))
+	p := testutil.OpenUserSock(t, ns)
+	p.Send(t, s.PID(), 0, []byte("one"))
+	p.Send(t, s.PID(), 0, []byte("two"))
 
 	d1, err := s.Recv()
 	if err != nil {

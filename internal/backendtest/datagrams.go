@@ -105,10 +105,10 @@ func testRouteDump(t *testing.T, b Backend) {
 func testTruncated(t *testing.T, b Backend) {
 	ns := testutil.NS(t)
 	s := openIn(t, b, ns, backend.Config{Family: unix.NETLINK_USERSOCK, BufferSize: backend.MinBufferSize})
-	p := openPeer(t, ns)
+	p := testutil.OpenUserSock(t, ns)
 
-	p.send(t, s.PID(), 0, make([]byte, 40<<10))
-	p.send(t, s.PID(), 0, []byte("next"))
+	p.Send(t, s.PID(), 0, make([]byte, 40<<10))
+	p.Send(t, s.PID(), 0, []byte("next"))
 
 	_, err := s.Recv()
 	var te *backend.TruncatedError
@@ -118,8 +118,8 @@ func testTruncated(t *testing.T, b Backend) {
 	if diff := testutil.Diff(backend.TruncatedError{Size: 40 << 10, Buffer: backend.MinBufferSize}, *te); diff != "" {
 		t.Errorf("TruncatedError (-want +got):\n%s", diff)
 	}
-	if d, data := recvOne(t, s); string(data) != "next" || d.Sender != p.pid {
-		t.Errorf("datagram after the truncated one = %q from %d, want %q from %d", data, d.Sender, "next", p.pid)
+	if d, data := recvOne(t, s); string(data) != "next" || d.Sender != p.PID {
+		t.Errorf("datagram after the truncated one = %q from %d, want %q from %d", data, d.Sender, "next", p.PID)
 	}
 	if n := closeAndCount(t, b, s); n != 0 {
 		t.Errorf("%d buffers kept after Close: the truncated datagram's was not given back", n)
@@ -133,9 +133,9 @@ func testTruncated(t *testing.T, b Backend) {
 func testHeldDatagrams(t *testing.T, b Backend) {
 	ns := testutil.NS(t)
 	s := openIn(t, b, ns, backend.Config{Family: unix.NETLINK_USERSOCK})
-	p := openPeer(t, ns)
+	p := testutil.OpenUserSock(t, ns)
 	for _, m := range []string{"one", "two", "three"} {
-		p.send(t, s.PID(), 0, []byte(m))
+		p.Send(t, s.PID(), 0, []byte(m))
 	}
 
 	d1, err := s.Recv()
@@ -176,20 +176,20 @@ func testHeldDatagrams(t *testing.T, b Backend) {
 func testJoinLeaveGroup(t *testing.T, b Backend) {
 	ns := testutil.NS(t)
 	s := openIn(t, b, ns, backend.Config{Family: unix.NETLINK_USERSOCK})
-	p := openPeer(t, ns)
+	p := testutil.OpenUserSock(t, ns)
 
 	if err := s.JoinGroup(3); err != nil {
 		t.Fatalf("JoinGroup: %v", err)
 	}
-	p.send(t, 0, 1<<2, []byte("joined"))
-	if d, data := recvOne(t, s); string(data) != "joined" || d.Groups != 1<<2 || d.Sender != p.pid {
-		t.Fatalf("got %q for groups %#x from %d, want %q for 0x4 from %d", data, d.Groups, d.Sender, "joined", p.pid)
+	p.Send(t, 0, 1<<2, []byte("joined"))
+	if d, data := recvOne(t, s); string(data) != "joined" || d.Groups != 1<<2 || d.Sender != p.PID {
+		t.Fatalf("got %q for groups %#x from %d, want %q for 0x4 from %d", data, d.Groups, d.Sender, "joined", p.PID)
 	}
 	if err := s.LeaveGroup(3); err != nil {
 		t.Fatalf("LeaveGroup: %v", err)
 	}
-	p.send(t, 0, 1<<2, []byte("left"))
-	p.send(t, s.PID(), 0, []byte("unicast"))
+	p.Send(t, 0, 1<<2, []byte("left"))
+	p.Send(t, s.PID(), 0, []byte("unicast"))
 	if _, data := recvOne(t, s); string(data) != "unicast" {
 		t.Errorf("after LeaveGroup got %q, want %q", data, "unicast")
 	}
@@ -201,7 +201,7 @@ func testJoinLeaveGroup(t *testing.T, b Backend) {
 func testOverrun(t *testing.T, b Backend) {
 	ns := testutil.NS(t)
 	s := openIn(t, b, ns, backend.Config{Family: unix.NETLINK_USERSOCK})
-	p := openPeer(t, ns)
+	p := testutil.OpenUserSock(t, ns)
 	if err := s.JoinGroup(1); err != nil {
 		t.Fatalf("JoinGroup: %v", err)
 	}
@@ -210,7 +210,7 @@ func testOverrun(t *testing.T, b Backend) {
 	}
 	const sent = 1000
 	for range sent {
-		p.send(t, 0, 1, make([]byte, 1024))
+		p.Send(t, 0, 1, make([]byte, 1024))
 	}
 
 	var got, overruns int
@@ -222,8 +222,8 @@ func testOverrun(t *testing.T, b Backend) {
 		case err != nil:
 			t.Fatalf("Recv: %v", err)
 		default:
-			if d.Sender != p.pid || d.Groups != 1 {
-				t.Fatalf("Sender, Groups = %d, %d; want %d, 1", d.Sender, d.Groups, p.pid)
+			if d.Sender != p.PID || d.Groups != 1 {
+				t.Fatalf("Sender, Groups = %d, %d; want %d, 1", d.Sender, d.Groups, p.PID)
 			}
 			s.Release(d)
 			if got++; got == sent {
@@ -236,7 +236,7 @@ func testOverrun(t *testing.T, b Backend) {
 	// the queue has been drained, so it is sent from another goroutine.
 	sendErr := make(chan error, 1)
 	go func() {
-		sendErr <- unix.Sendto(p.fd, []byte("after"), 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: s.PID()})
+		sendErr <- unix.Sendto(p.FD, []byte("after"), 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: s.PID()})
 	}()
 	for {
 		d, err := s.Recv()

@@ -14,7 +14,6 @@ import (
 
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/internal/netns"
-	"github.com/nlring/netlink/internal/nlsock"
 	"github.com/nlring/netlink/internal/testutil"
 )
 
@@ -37,38 +36,6 @@ func openIn(t testing.TB, b Backend, ns *netns.NS, cfg backend.Config) backend.S
 		}
 	})
 	return s
-}
-
-// peer is a plain blocking netlink socket standing for another program.
-type peer struct {
-	fd  int
-	pid uint32
-}
-
-// openPeer opens a NETLINK_USERSOCK socket in ns, closed when t ends.
-func openPeer(t testing.TB, ns *netns.NS) *peer {
-	t.Helper()
-	fd, pid, err := nlsock.Open(nlsock.Options{Family: unix.NETLINK_USERSOCK, NetNS: ns.FD()})
-	if err != nil {
-		t.Fatalf("opening peer socket: %v", err)
-	}
-	t.Cleanup(func() { unix.Close(fd) })
-	return &peer{fd: fd, pid: pid}
-}
-
-// send sends b to port pid and to multicast groups.
-func (p *peer) send(t testing.TB, pid, groups uint32, b []byte) {
-	t.Helper()
-	to := &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: pid, Groups: groups}
-	err := unix.Sendto(p.fd, b, 0, to)
-	if groups != 0 && pid == 0 && errors.Is(err, unix.ECONNREFUSED) {
-		// The multicast went out; the kernel then also tried port 0, which
-		// NETLINK_USERSOCK does not have.
-		err = nil
-	}
-	if err != nil {
-		t.Fatalf("peer sendto: %v", err)
-	}
 }
 
 // getLink asks for link ifindex.
