@@ -63,7 +63,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 	ns := testutil.NS(b)
 	s := openIn(b, ns, backend.Config{})
 	fd := rawSocket(b, ns)
-	req, buf := getLink(1, 1), make([]byte, 32<<10)
+	req, buf := testutil.GetLinkRequest(1, 1), make([]byte, 32<<10)
 	var tRing, tRaw time.Duration
 	enters0 := s.ring.Enters()
 	b.ReportAllocs()
@@ -102,7 +102,7 @@ func BenchmarkRoundTripHop(b *testing.B) {
 	ns := testutil.NS(b)
 	s := openIn(b, ns, backend.Config{})
 	fd := rawSocket(b, ns)
-	req, buf := getLink(1, 1), make([]byte, 32<<10)
+	req, buf := testutil.GetLinkRequest(1, 1), make([]byte, 32<<10)
 	ring := func() {
 		if err := s.Send(req); err != nil {
 			b.Error(err)
@@ -176,7 +176,7 @@ func benchDump(b *testing.B, ns *netns.NS, n int) {
 	defer sc.Close()
 
 	dumpOn := func(s backend.Socket, seq uint32) (routes int) {
-		if err := s.Send(dumpRoutes(seq)); err != nil {
+		if err := s.Send(testutil.RouteDumpRequest(seq)); err != nil {
 			b.Fatal(err)
 		}
 		for {
@@ -184,7 +184,7 @@ func benchDump(b *testing.B, ns *netns.NS, n int) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			for _, m := range messages(b, d.Data) {
+			for _, m := range testutil.MustParse(b, d.Data) {
 				switch m.Type {
 				case unix.RTM_NEWROUTE:
 					routes++
@@ -192,7 +192,7 @@ func benchDump(b *testing.B, ns *netns.NS, n int) {
 					s.Release(d)
 					return routes
 				case unix.NLMSG_ERROR:
-					b.Fatal(errnoOf(m))
+					b.Fatal(m.Errno(b))
 				}
 			}
 			s.Release(d)

@@ -3,7 +3,6 @@
 package iouring
 
 import (
-	"encoding/binary"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -41,37 +40,12 @@ func openIn(t testing.TB, ns *netns.NS, cfg backend.Config) *Socket {
 	return s
 }
 
-// getLink asks for link index.
-func getLink(seq uint32, index int32) []byte {
-	return testutil.Request(unix.RTM_GETLINK, unix.NLM_F_REQUEST, seq, testutil.LinkBody(index))
-}
-
-// dumpRoutes asks for every IPv4 route.
-func dumpRoutes(seq uint32) []byte {
-	return testutil.Request(unix.RTM_GETROUTE, unix.NLM_F_REQUEST|unix.NLM_F_DUMP, seq, testutil.RouteDumpBody(unix.AF_INET))
-}
-
-// messages splits a datagram into its netlink messages.
-func messages(t testing.TB, b []byte) []testutil.Received {
-	t.Helper()
-	msgs, err := testutil.Parse(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return msgs
-}
-
-// errnoOf returns the error an NLMSG_ERROR carries.
-func errnoOf(m testutil.Received) unix.Errno {
-	return unix.Errno(-int32(binary.NativeEndian.Uint32(m.Data)))
-}
-
 // dump runs a route dump on s and counts RTM_NEWROUTE messages up to
 // NLMSG_DONE. hold is how many datagrams to keep before releasing them all
 // at once; 0 releases each at once.
 func dump(t testing.TB, s *Socket, seq uint32, hold int) (routes, datagrams int) {
 	t.Helper()
-	if err := s.Send(dumpRoutes(seq)); err != nil {
+	if err := s.Send(testutil.RouteDumpRequest(seq)); err != nil {
 		t.Fatal(err)
 	}
 	var held []backend.Datagram
@@ -87,7 +61,7 @@ func dump(t testing.TB, s *Socket, seq uint32, hold int) (routes, datagrams int)
 		}
 		datagrams++
 		done := false
-		for _, m := range messages(t, d.Data) {
+		for _, m := range testutil.MustParse(t, d.Data) {
 			if m.Seq != seq {
 				t.Fatalf("message with seq %d in dump %d", m.Seq, seq)
 			}
@@ -97,7 +71,7 @@ func dump(t testing.TB, s *Socket, seq uint32, hold int) (routes, datagrams int)
 			case unix.NLMSG_DONE:
 				done = true
 			case unix.NLMSG_ERROR:
-				t.Fatalf("dump failed: %v", errnoOf(m))
+				t.Fatalf("dump failed: %v", m.Errno(t))
 			}
 		}
 		if hold == 0 {

@@ -42,14 +42,14 @@ func TestRingRunsDry(t *testing.T) {
 		}
 	})
 	t.Run("round trip after", func(t *testing.T) {
-		if err := s.Send(getLink(3, 1)); err != nil {
+		if err := s.Send(testutil.GetLinkRequest(3, 1)); err != nil {
 			t.Fatal(err)
 		}
 		d, err := s.Recv()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ms := messages(t, d.Data); ms[0].Seq != 3 {
+		if ms := testutil.MustParse(t, d.Data); ms[0].Seq != 3 {
 			t.Errorf("reply seq %d, want 3", ms[0].Seq)
 		}
 		s.Release(d)
@@ -63,7 +63,7 @@ func TestReceiverMigrates(t *testing.T) {
 	ns := testutil.NS(t)
 	s := openIn(t, ns, backend.Config{})
 	roundTrip := func(seq uint32) error {
-		if err := s.Send(getLink(seq, 1)); err != nil {
+		if err := s.Send(testutil.GetLinkRequest(seq, 1)); err != nil {
 			return err
 		}
 		d, err := s.Recv()
@@ -71,7 +71,7 @@ func TestReceiverMigrates(t *testing.T) {
 			return err
 		}
 		defer s.Release(d)
-		if got := messages(t, d.Data)[0].Seq; got != seq {
+		if got := testutil.MustParse(t, d.Data)[0].Seq; got != seq {
 			return fmt.Errorf("reply seq %d, want %d", got, seq)
 		}
 		return nil

@@ -47,7 +47,7 @@ func TestRecvContextSparesOthers(t *testing.T) {
 			if r.err != nil {
 				t.Fatalf("the other Recv failed: %v", r.err)
 			}
-			if m := parse(t, r.data)[0]; m.Seq != 42 || ackError(t, m) != 0 {
+			if m := testutil.MustParse(t, r.data)[0]; m.Seq != 42 || m.Errno(t) != 0 {
 				t.Errorf("the other Recv got seq %d, want the ACK of 42", m.Seq)
 			}
 		})

@@ -3,7 +3,6 @@
 package syscall
 
 import (
-	"encoding/binary"
 	"errors"
 	"net"
 	"runtime"
@@ -46,25 +45,6 @@ func openRoute(t testing.TB, cfg backend.Config) (*Socket, *netns.NS) {
 	t.Helper()
 	ns := testutil.NS(t)
 	return openIn(t, ns, cfg), ns
-}
-
-// parse splits a datagram into messages.
-func parse(t testing.TB, b []byte) []testutil.Received {
-	t.Helper()
-	msgs, err := testutil.Parse(b)
-	if err != nil {
-		t.Fatalf("parse: %v", err)
-	}
-	return msgs
-}
-
-// ackError returns the error code of an NLMSG_ERROR message.
-func ackError(t testing.TB, m testutil.Received) int32 {
-	t.Helper()
-	if m.Type != unix.NLMSG_ERROR || len(m.Data) < 4 {
-		t.Fatalf("want NLMSG_ERROR, got type %d with %d bytes", m.Type, len(m.Data))
-	}
-	return int32(binary.NativeEndian.Uint32(m.Data))
 }
 
 // recvOne receives a datagram, copies it and releases it.

@@ -25,7 +25,7 @@ func TestDumpFitsBuffers(t *testing.T) {
 	spilledBefore := spilled.Load()
 	for done := false; !done; {
 		_, b := recvOne(t, s)
-		for _, m := range parse(t, b) {
+		for _, m := range testutil.MustParse(t, b) {
 			done = done || m.Type == unix.NLMSG_DONE
 		}
 	}

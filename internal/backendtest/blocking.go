@@ -70,7 +70,7 @@ func testDeadline(t *testing.T, b Backend) {
 			if err := s.Send(testutil.Noop(1)); err != nil {
 				t.Fatal(err)
 			}
-			if _, data := recvOne(t, s); ackError(t, parse(t, data)[0]) != 0 {
+			if _, data := recvOne(t, s); testutil.MustParse(t, data)[0].Errno(t) != 0 {
 				t.Error("NOOP not acknowledged")
 			}
 		})
@@ -159,7 +159,7 @@ func testSendWhileRecvBlocked(t *testing.T, b Backend) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("Send blocked behind a blocked Recv")
 	}
-	if r := await(t, c); r.err != nil || parse(t, r.data)[0].Seq != 5 {
+	if r := await(t, c); r.err != nil || testutil.MustParse(t, r.data)[0].Seq != 5 {
 		t.Errorf("Recv = %v, want the ACK of seq 5", r.err)
 	}
 }
@@ -182,7 +182,7 @@ func testConcurrent(t *testing.T, b Backend) {
 		go func() {
 			defer wg.Done()
 			for i := range each {
-				if err := s.Send(getLink(uint32(g*each+i), 1)); err != nil {
+				if err := s.Send(testutil.GetLinkRequest(uint32(g*each+i), 1)); err != nil {
 					t.Error(err)
 					return
 				}
@@ -209,7 +209,7 @@ func testConcurrent(t *testing.T, b Backend) {
 					return
 				}
 				mu.Lock()
-				seen[parse(t, d.Data)[0].Seq] = true
+				seen[testutil.MustParse(t, d.Data)[0].Seq] = true
 				if len(seen) == senders*each {
 					cancel()
 				}

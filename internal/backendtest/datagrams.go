@@ -26,11 +26,11 @@ func testGetLinkRoundTrip(t *testing.T, b Backend) {
 		Name           string
 	}
 	for seq := uint32(1); seq <= 3; seq++ {
-		if err := s.Send(getLink(seq, 1)); err != nil {
+		if err := s.Send(testutil.GetLinkRequest(seq, 1)); err != nil {
 			t.Fatalf("Send: %v", err)
 		}
 		d, data := recvOne(t, s)
-		msgs := parse(t, data)
+		msgs := testutil.MustParse(t, data)
 		if len(msgs) != 1 {
 			t.Fatalf("got %d messages, want 1", len(msgs))
 		}
@@ -57,7 +57,7 @@ func testRouteDump(t *testing.T, b Backend) {
 	testutil.AddVethRoutes(t, ns, routes)
 	s := openIn(t, b, ns, backend.Config{})
 
-	if err := s.Send(dumpRoutes(1)); err != nil {
+	if err := s.Send(testutil.RouteDumpRequest(1)); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
 	var ours, datagrams int
@@ -67,7 +67,7 @@ func testRouteDump(t *testing.T, b Backend) {
 		if d.Sender != 0 {
 			t.Fatalf("datagram from port %d, want the kernel", d.Sender)
 		}
-		for _, m := range parse(t, data) {
+		for _, m := range testutil.MustParse(t, data) {
 			switch m.Type {
 			case unix.NLMSG_DONE:
 				done = true
@@ -89,11 +89,11 @@ func testRouteDump(t *testing.T, b Backend) {
 	if datagrams > routes/10 {
 		t.Errorf("dump took %d datagrams for %d routes: datagrams are too small", datagrams, routes)
 	}
-	if err := s.Send(getLink(2, 1)); err != nil {
+	if err := s.Send(testutil.GetLinkRequest(2, 1)); err != nil {
 		t.Fatal(err)
 	}
-	if _, data := recvOne(t, s); parse(t, data)[0].Seq != 2 {
-		t.Errorf("reply after the dump has seq %d, want 2", parse(t, data)[0].Seq)
+	if _, data := recvOne(t, s); testutil.MustParse(t, data)[0].Seq != 2 {
+		t.Errorf("reply after the dump has seq %d, want 2", testutil.MustParse(t, data)[0].Seq)
 	}
 	if n := closeAndCount(t, b, s); n != 0 {
 		t.Errorf("%d buffers kept after Close, with every datagram released", n)
@@ -271,10 +271,10 @@ func testSendError(t *testing.T, b Backend) {
 	if err := s.Send(huge); !errors.Is(err, unix.EMSGSIZE) {
 		t.Errorf("Send of 16 MiB = %v, want EMSGSIZE", err)
 	}
-	if err := s.Send(getLink(2, 1)); err != nil {
+	if err := s.Send(testutil.GetLinkRequest(2, 1)); err != nil {
 		t.Fatal(err)
 	}
-	if _, data := recvOne(t, s); parse(t, data)[0].Seq != 2 {
-		t.Errorf("reply after the failed send has seq %d, want 2", parse(t, data)[0].Seq)
+	if _, data := recvOne(t, s); testutil.MustParse(t, data)[0].Seq != 2 {
+		t.Errorf("reply after the failed send has seq %d, want 2", testutil.MustParse(t, data)[0].Seq)
 	}
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/nlring/netlink/backend"
 	"github.com/nlring/netlink/internal/netns"
-	"github.com/nlring/netlink/internal/testutil"
 )
 
 // openIn opens a socket of b in ns (NETLINK_ROUTE unless cfg says
@@ -36,35 +35,6 @@ func openIn(t testing.TB, b Backend, ns *netns.NS, cfg backend.Config) backend.S
 		}
 	})
 	return s
-}
-
-// getLink asks for link ifindex.
-func getLink(seq uint32, ifindex int32) []byte {
-	return testutil.Request(unix.RTM_GETLINK, unix.NLM_F_REQUEST, seq, testutil.LinkBody(ifindex))
-}
-
-// dumpRoutes asks for every IPv4 route.
-func dumpRoutes(seq uint32) []byte {
-	return testutil.Request(unix.RTM_GETROUTE, unix.NLM_F_REQUEST|unix.NLM_F_DUMP, seq, testutil.RouteDumpBody(unix.AF_INET))
-}
-
-// parse splits a datagram into messages.
-func parse(t testing.TB, b []byte) []testutil.Received {
-	t.Helper()
-	msgs, err := testutil.Parse(b)
-	if err != nil {
-		t.Fatalf("parse: %v", err)
-	}
-	return msgs
-}
-
-// ackError returns the error code of an NLMSG_ERROR message.
-func ackError(t testing.TB, m testutil.Received) int32 {
-	t.Helper()
-	if m.Type != unix.NLMSG_ERROR || len(m.Data) < 4 {
-		t.Fatalf("want NLMSG_ERROR, got type %d with %d bytes", m.Type, len(m.Data))
-	}
-	return int32(binary.NativeEndian.Uint32(m.Data))
 }
 
 // attr returns the payload of attribute typ in b, a run of rtattrs.

@@ -3,6 +3,7 @@ package testutil
 import (
 	"encoding/binary"
 	"fmt"
+	"testing"
 
 	"golang.org/x/sys/unix"
 )
@@ -60,6 +61,26 @@ func Parse(b []byte) ([]Received, error) {
 		b = b[min((l+3)&^3, len(b)):]
 	}
 	return msgs, nil
+}
+
+// MustParse is Parse that fails t on bytes that do not parse.
+func MustParse(t testing.TB, b []byte) []Received {
+	t.Helper()
+	msgs, err := Parse(b)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	return msgs
+}
+
+// Errno returns the error an NLMSG_ERROR message carries, 0 for an ACK; it
+// fails t on any other message.
+func (m Received) Errno(t testing.TB) unix.Errno {
+	t.Helper()
+	if m.Type != unix.NLMSG_ERROR || len(m.Data) < 4 {
+		t.Fatalf("want NLMSG_ERROR, got type %d with %d bytes", m.Type, len(m.Data))
+	}
+	return unix.Errno(-int32(binary.NativeEndian.Uint32(m.Data)))
 }
 
 // Count counts the messages of each kind: "route/<table>" for routes,

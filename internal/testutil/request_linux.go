@@ -41,3 +41,13 @@ func RouteDumpBody(family uint8) []byte {
 	b[0] = family
 	return b
 }
+
+// GetLinkRequest asks for the link of the given index.
+func GetLinkRequest(seq uint32, index int32) []byte {
+	return Request(unix.RTM_GETLINK, unix.NLM_F_REQUEST, seq, LinkBody(index))
+}
+
+// RouteDumpRequest asks for every IPv4 route.
+func RouteDumpRequest(seq uint32) []byte {
+	return Request(unix.RTM_GETROUTE, unix.NLM_F_REQUEST|unix.NLM_F_DUMP, seq, RouteDumpBody(unix.AF_INET))
+}
