@@ -95,22 +95,7 @@ func TestIntegrationReceiveIterAllocations(t *testing.T) {
 		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
 		req := routeDump(unix.AF_INET)
 
-		var msgs int
-		allocs := testing.AllocsPerRun(5, func() {
-			if _, err := c.Send(req); err != nil {
-				t.Fatal(err)
-			}
-			for _, err := range c.ReceiveIter() {
-				if err != nil {
-					t.Fatal(err)
-				}
-				msgs++
-			}
-		})
-		perRun := msgs / 6 // AllocsPerRun makes one warm-up run
-		if perRun < routes {
-			t.Fatalf("%d messages per dump, want at least %d", perRun, routes)
-		}
+		allocs, perRun := dumpAllocs(t, c, req, routes, c.ReceiveIter)
 		if perMsg := allocs / float64(perRun); perMsg >= 0.01 {
 			t.Fatalf("%.0f allocations per dump of %d messages (%.4f per message), want none per message", allocs, perRun, perMsg)
 		}

@@ -5,6 +5,7 @@ package netlink_test
 import (
 	"bytes"
 	"context"
+	"iter"
 	"testing"
 
 	"github.com/nlring/netlink"
@@ -130,24 +131,9 @@ func TestIntegrationReceiveIterBorrowedAllocations(t *testing.T) {
 		testutil.AddVethRoutes(t, ns, routes)
 		c := dial(t, ns, kind, unix.NETLINK_ROUTE, netlink.Config{})
 		req := routeDump(unix.AF_INET)
-		ctx := context.Background()
-
-		var msgs int
-		allocs := testing.AllocsPerRun(5, func() {
-			if _, err := c.Send(req); err != nil {
-				t.Fatal(err)
-			}
-			for _, err := range c.ReceiveIterBorrowed(ctx) {
-				if err != nil {
-					t.Fatal(err)
-				}
-				msgs++
-			}
+		allocs, perRun := dumpAllocs(t, c, req, routes, func() iter.Seq2[netlink.Message, error] {
+			return c.ReceiveIterBorrowed(context.Background())
 		})
-		perRun := msgs / 6 // AllocsPerRun makes one warm-up run
-		if perRun < routes {
-			t.Fatalf("%d messages per dump, want at least %d", perRun, routes)
-		}
 		// A dump of 3,000 routes spans about ten datagrams: fewer
 		// allocations than that per dump means none per datagram.
 		if allocs > 4 {

@@ -11,6 +11,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"iter"
 	"net/netip"
 	"os"
 	"runtime"
@@ -446,4 +447,28 @@ func readProcStats(t *testing.T) procStats {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return procStats{goroutines: runtime.NumGoroutine(), fds: fdCount(t), heapInuse: ms.HeapInuse}
+}
+
+// dumpAllocs sends the dump request req on c, reads each reply with
+// receive, and returns the allocations per dump and the messages per dump,
+// failing t if a dump held fewer than routes messages.
+func dumpAllocs(t *testing.T, c *netlink.Conn, req netlink.Message, routes int, receive func() iter.Seq2[netlink.Message, error]) (allocs float64, perRun int) {
+	t.Helper()
+	var msgs int
+	allocs = testing.AllocsPerRun(5, func() {
+		if _, err := c.Send(req); err != nil {
+			t.Fatal(err)
+		}
+		for _, err := range receive() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			msgs++
+		}
+	})
+	perRun = msgs / 6 // AllocsPerRun makes one warm-up run
+	if perRun < routes {
+		t.Fatalf("%d messages per dump, want at least %d", perRun, routes)
+	}
+	return allocs, perRun
 }
