@@ -143,6 +143,18 @@ func (s *datagramQueue) push(d datagram) {
 	s.bytes += len(d.b)
 }
 
+// copied splits d, which holds a backend buffer, into a copy of its bytes
+// in memory of its own (padded as cloneAligned pads) and the buffer. The
+// copy takes over d's bookkeeping, so that the transport notes how d ends
+// and counts it in use until the copy is released; buf is released at once
+// and only gives the buffer back.
+func (d datagram) copied() (own, buf datagram) {
+	buf = d
+	buf.noteEnd, buf.counted = false, false
+	d.b, d.held = cloneAligned(d.b), false
+	return d, buf
+}
+
 // cloneAligned returns a copy of b padded with zeros to a multiple of 4
 // bytes. Appending to an empty slice allocates without zeroing the bytes the
 // copy overwrites, which make followed by copy does not avoid: for a 32 KiB

@@ -200,13 +200,9 @@ func (r *replyReader) load() error {
 			// kernel's. A final message whose length reaches into that
 			// padding is accepted, as github.com/mdlayher/netlink accepts
 			// it (its TestIntegrationConnReceiveUnaligned).
-			b := cloneAligned(d.b)
-			// The copy stays counted and is noted when the reader is done
-			// with it; the original only gives its buffer back.
-			orig := d
-			orig.noteEnd, orig.counted = false, false
-			r.c.t.release(orig)
-			d.b, d.held = b, false
+			var buf datagram
+			d, buf = d.copied()
+			r.c.t.release(buf)
 		}
 		r.more = false
 		r.d, r.loaded, r.stale = d, true, false
