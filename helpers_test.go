@@ -11,7 +11,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"iter"
 	"net/netip"
 	"os"
 	"runtime"
@@ -450,20 +449,31 @@ func readProcStats(t *testing.T) procStats {
 }
 
 // dumpAllocs sends the dump request req on c, reads each reply with
-// receive, and returns the allocations per dump and the messages per dump,
-// failing t if a dump held fewer than routes messages.
-func dumpAllocs(t *testing.T, c *netlink.Conn, req netlink.Message, routes int, receive func() iter.Seq2[netlink.Message, error]) (allocs float64, perRun int) {
+// ReceiveIter, or ReceiveIterBorrowed if borrowed, and returns the
+// allocations per dump and the messages per dump, failing t if a dump held
+// fewer than routes messages. Each method is ranged over where it is
+// called: an iterator passed around as a value would be allocated itself.
+func dumpAllocs(t *testing.T, c *netlink.Conn, req netlink.Message, routes int, borrowed bool) (allocs float64, perRun int) {
 	t.Helper()
 	var msgs int
+	count := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs++
+	}
 	allocs = testing.AllocsPerRun(5, func() {
 		if _, err := c.Send(req); err != nil {
 			t.Fatal(err)
 		}
-		for _, err := range receive() {
-			if err != nil {
-				t.Fatal(err)
+		if borrowed {
+			for _, err := range c.ReceiveIterBorrowed(context.Background()) {
+				count(err)
 			}
-			msgs++
+			return
+		}
+		for _, err := range c.ReceiveIter() {
+			count(err)
 		}
 	})
 	perRun = msgs / 6 // AllocsPerRun makes one warm-up run
